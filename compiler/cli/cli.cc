@@ -1,0 +1,108 @@
+// Argument scanning and error reporting shared by the `axle` subcommands.
+#include "compiler/cli/cli.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace axle::cli {
+
+namespace {
+
+std::string OneLine(std::string s) {
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "error: %s\n", OneLine(message).c_str());
+  return kExitFailure;
+}
+
+int UsageError(const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "error: %s (see 'axle %s --help')\n", OneLine(message).c_str(),
+               command.c_str());
+  return kExitUsage;
+}
+
+Args::Args(std::string command, int argc, char** argv) : command_(std::move(command)) {
+  for (int i = 0; i < argc; ++i) argv_.emplace_back(argv[i]);
+}
+
+bool Args::Parse() {
+  const auto known = [](const std::vector<std::string>& list, const std::string& name) {
+    return std::find(list.begin(), list.end(), name) != list.end();
+  };
+  bool only_positionals = false;
+  for (size_t i = 0; i < argv_.size(); ++i) {
+    const std::string& a = argv_[i];
+    if (only_positionals || a.size() < 2 || a[0] != '-') {
+      positionals_.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_positionals = true;
+      continue;
+    }
+    if (a == "-h" || a == "--help") {
+      help_ = true;
+      continue;
+    }
+    const size_t eq = a.find('=');
+    const std::string name = a.substr(0, eq);
+    if (known(options_, name)) {
+      if (eq != std::string::npos) {
+        values_.emplace_back(name, a.substr(eq + 1));
+      } else if (i + 1 < argv_.size()) {
+        values_.emplace_back(name, argv_[++i]);
+      } else {
+        usage_status_ = UsageError(command_, "option '" + name + "' needs a value");
+        return false;
+      }
+    } else if (known(flags_, name) && eq == std::string::npos) {
+      values_.emplace_back(name, "");
+    } else {
+      usage_status_ = UsageError(command_, "unknown option '" + a + "'");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Args::Has(const std::string& name) const {
+  for (const auto& [k, v] : values_)
+    if (k == name) return true;
+  return false;
+}
+
+std::string Args::Get(const std::string& name, const std::string& fallback) const {
+  std::string value = fallback;
+  for (const auto& [k, v] : values_)
+    if (k == name) value = v;
+  return value;
+}
+
+int LoadModel(const std::string& path, LoadedModel* model) {
+  if (LoadedModel::FromFile(path.c_str(), model) != AXLE_OK) return Fail(axle_last_error());
+  return kExitOk;
+}
+
+std::string TensorShapeString(const axle_tensor_info_t& info) {
+  std::string s = std::string(axle_dtype_name(info.dtype)) + "[";
+  for (int i = 0; i < info.rank; ++i) s += (i ? "," : "") + std::to_string(info.dims[i]);
+  return s + "]";
+}
+
+const char* StorageName(axle_storage_t storage) {
+  switch (storage) {
+  case AXLE_STORAGE_CONSTANT: return "constant";
+  case AXLE_STORAGE_ARENA: return "arena";
+  case AXLE_STORAGE_INPUT: return "input";
+  case AXLE_STORAGE_OUTPUT: return "output";
+  }
+  return "?";
+}
+
+}  // namespace axle::cli

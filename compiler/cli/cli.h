@@ -1,0 +1,64 @@
+// Shared plumbing of the `axle` command-line tool: argument scanning, the one-line error
+// convention, and the subcommand entry points.
+//
+// Exit codes: 0 success, 1 failure (one line `error: ...` on stderr), 2 usage error.
+#ifndef AXLE_COMPILER_CLI_CLI_H_
+#define AXLE_COMPILER_CLI_CLI_H_
+
+#include <string>
+#include <vector>
+
+#include "axle/axle.hpp"
+
+namespace axle::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Prints `error: <message>` on one line (newlines in the message are folded) and returns 1.
+int Fail(const std::string& message);
+// Prints `error: <message> (see 'axle <command> --help')` and returns 2.
+int UsageError(const std::string& command, const std::string& message);
+
+// Scans a subcommand's arguments: positionals, `--flag`, `--opt VALUE` and `--opt=VALUE`.
+class Args {
+ public:
+  Args(std::string command, int argc, char** argv);
+
+  // Declares an option taking a value / a boolean flag. Call before Parse().
+  void Option(const std::string& name) { options_.push_back(name); }
+  void Flag(const std::string& name) { flags_.push_back(name); }
+  // Returns false (after printing the usage error) on an unknown option or a missing value.
+  bool Parse();
+
+  bool help() const { return help_; }
+  bool Has(const std::string& name) const;
+  // The value of an option, or `fallback` when absent (the last occurrence wins).
+  std::string Get(const std::string& name, const std::string& fallback = "") const;
+  const std::vector<std::string>& positionals() const { return positionals_; }
+  int usage_status() const { return usage_status_; }
+
+ private:
+  std::string command_;
+  std::vector<std::string> argv_;
+  std::vector<std::string> options_, flags_;
+  std::vector<std::pair<std::string, std::string>> values_;
+  std::vector<std::string> positionals_;
+  bool help_ = false;
+  int usage_status_ = kExitOk;
+};
+
+// Loads a model file, returning 0 or the failure exit code (after printing the error).
+int LoadModel(const std::string& path, LoadedModel* model);
+
+// "f32[1,16]" of a model tensor.
+std::string TensorShapeString(const axle_tensor_info_t& info);
+const char* StorageName(axle_storage_t storage);
+
+int InspectMain(int argc, char** argv);
+int RunMain(int argc, char** argv);
+
+}  // namespace axle::cli
+
+#endif  // AXLE_COMPILER_CLI_CLI_H_

@@ -1,0 +1,190 @@
+// `axle inspect`: what a compiled model holds, as a table for people or JSON for machines.
+#include <cstdio>
+#include <string>
+
+#include "compiler/cli/cli.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace axle::cli {
+namespace {
+
+constexpr const char* kHelp =
+    "usage: axle inspect MODEL.axm [--json]\n"
+    "\n"
+    "Loads and validates a compiled model, then describes it: provenance, inputs and outputs,\n"
+    "the execution plan (one line per step), every tensor, and the memory it needs (arena bytes\n"
+    "per execution context, constant bytes used in place from the file).\n"
+    "\n"
+    "options:\n"
+    "  --json       print one JSON object instead of the table:\n"
+    "               {file, file_bytes, schema_version, producer, producer_version, target,\n"
+    "                source_model_hash, compile_options, arena_bytes, constant_bytes,\n"
+    "                inputs: [{index, tensor, name, dtype, shape}], outputs: [...],\n"
+    "                steps: [{index, op, name, inputs: [names], outputs: [names]}],\n"
+    "                tensors: [{index, name, dtype, shape, storage, offset, size}]}\n"
+    "  -h, --help   show this help\n";
+
+std::string OperandName(const LoadedModel& model, uint32_t t) {
+  return t == AXLE_ABSENT_TENSOR ? std::string("-") : std::string(model.tensor(t).name);
+}
+
+void WriteJson(const std::string& path, const LoadedModel& model) {
+  const axle_model_info_t info = model.info();
+  llvm::json::OStream j(llvm::outs(), 2);
+  auto shape = [&](const axle_tensor_info_t& t) {
+    j.attributeArray("shape", [&] {
+      for (int i = 0; i < t.rank; ++i) j.value(t.dims[i]);
+    });
+  };
+  auto io_list = [&](const char* key, uint32_t n, bool inputs) {
+    j.attributeArray(key, [&] {
+      for (uint32_t i = 0; i < n; ++i) {
+        const uint32_t t = inputs ? model.input_tensor(i) : model.output_tensor(i);
+        const axle_tensor_info_t ti = model.tensor(t);
+        j.object([&] {
+          j.attribute("index", i);
+          j.attribute("tensor", t);
+          j.attribute("name", ti.name);
+          j.attribute("dtype", axle_dtype_name(ti.dtype));
+          shape(ti);
+        });
+      }
+    });
+  };
+  j.object([&] {
+    j.attribute("file", path);
+    j.attribute("file_bytes", info.file_bytes);
+    j.attribute("schema_version", info.schema_version);
+    j.attribute("producer", info.producer);
+    j.attribute("producer_version", info.producer_version);
+    j.attribute("target", info.target);
+    j.attribute("source_model_hash", info.source_model_hash);
+    j.attribute("compile_options", info.compile_options);
+    j.attribute("arena_bytes", info.arena_bytes);
+    j.attribute("constant_bytes", info.constant_bytes);
+    io_list("inputs", info.num_inputs, true);
+    io_list("outputs", info.num_outputs, false);
+    j.attributeArray("steps", [&] {
+      for (uint32_t s = 0; s < info.num_steps; ++s) {
+        axle_step_info_t si{};
+        axle_model_step_info(model.get(), s, &si);
+        j.object([&] {
+          j.attribute("index", s);
+          j.attribute("op", si.op);
+          j.attribute("name", si.name);
+          j.attributeArray("inputs", [&] {
+            for (uint32_t k = 0; k < si.num_inputs; ++k) {
+              if (si.inputs[k] == AXLE_ABSENT_TENSOR)
+                j.value(nullptr);
+              else
+                j.value(model.tensor(si.inputs[k]).name);
+            }
+          });
+          j.attributeArray("outputs", [&] {
+            for (uint32_t k = 0; k < si.num_outputs; ++k) {
+              if (si.outputs[k] == AXLE_ABSENT_TENSOR)
+                j.value(nullptr);
+              else
+                j.value(model.tensor(si.outputs[k]).name);
+            }
+          });
+        });
+      }
+    });
+    j.attributeArray("tensors", [&] {
+      for (uint32_t t = 0; t < info.num_tensors; ++t) {
+        const axle_tensor_info_t ti = model.tensor(t);
+        j.object([&] {
+          j.attribute("index", t);
+          j.attribute("name", ti.name);
+          j.attribute("dtype", axle_dtype_name(ti.dtype));
+          shape(ti);
+          j.attribute("storage", StorageName(ti.storage));
+          j.attribute("offset", ti.offset);
+          j.attribute("size", ti.size_bytes);
+        });
+      }
+    });
+  });
+  llvm::outs() << "\n";
+  llvm::outs().flush();
+}
+
+// 1234567 -> "1,234,567".
+std::string Grouped(uint64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+void WriteText(const std::string& path, const LoadedModel& model) {
+  const axle_model_info_t info = model.info();
+  std::printf("model      %s (%s bytes, schema %u)\n", path.c_str(),
+              Grouped(info.file_bytes).c_str(), info.schema_version);
+  std::printf("producer   %s%s%s\n", info.producer, *info.producer_version ? " / " : "",
+              info.producer_version);
+  std::printf("target     %s\n", *info.target ? info.target : "(none)");
+  if (*info.source_model_hash) std::printf("source     %s\n", info.source_model_hash);
+  if (*info.compile_options) std::printf("options    %s\n", info.compile_options);
+  std::printf("memory     arena %s bytes per context, constants %s bytes (in place)\n",
+              Grouped(info.arena_bytes).c_str(), Grouped(info.constant_bytes).c_str());
+  for (int io = 0; io < 2; ++io) {
+    const uint32_t n = io == 0 ? info.num_inputs : info.num_outputs;
+    std::printf("%s (%u)\n", io == 0 ? "inputs" : "outputs", n);
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint32_t t = io == 0 ? model.input_tensor(i) : model.output_tensor(i);
+      const axle_tensor_info_t ti = model.tensor(t);
+      std::printf("  %-3u %-24s %s\n", i, ti.name, TensorShapeString(ti).c_str());
+    }
+  }
+  std::printf("steps (%u)\n", info.num_steps);
+  for (uint32_t s = 0; s < info.num_steps; ++s) {
+    axle_step_info_t si{};
+    axle_model_step_info(model.get(), s, &si);
+    std::string operands = "(";
+    for (uint32_t k = 0; k < si.num_inputs; ++k)
+      operands += (k ? ", " : "") + OperandName(model, si.inputs[k]);
+    operands += ") -> (";
+    for (uint32_t k = 0; k < si.num_outputs; ++k)
+      operands += (k ? ", " : "") + OperandName(model, si.outputs[k]);
+    operands += ")";
+    std::printf("  %-4u %-18s %-24s %s\n", s, si.op, si.name, operands.c_str());
+  }
+  std::printf("tensors (%u)\n", info.num_tensors);
+  std::printf("  %-4s %-24s %-20s %-9s %12s %12s\n", "#", "name", "type", "storage", "offset",
+              "bytes");
+  for (uint32_t t = 0; t < info.num_tensors; ++t) {
+    const axle_tensor_info_t ti = model.tensor(t);
+    std::printf("  %-4u %-24s %-20s %-9s %12s %12s\n", t, ti.name, TensorShapeString(ti).c_str(),
+                StorageName(ti.storage), Grouped(ti.offset).c_str(),
+                Grouped(ti.size_bytes).c_str());
+  }
+}
+
+}  // namespace
+
+int InspectMain(int argc, char** argv) {
+  Args args("inspect", argc, argv);
+  args.Flag("--json");
+  if (!args.Parse()) return args.usage_status();
+  if (args.help()) {
+    std::fputs(kHelp, stdout);
+    return kExitOk;
+  }
+  if (args.positionals().size() != 1)
+    return UsageError("inspect", "expected exactly one model file");
+  const std::string path = args.positionals()[0];
+  LoadedModel model;
+  if (const int rc = LoadModel(path, &model)) return rc;
+  if (args.Has("--json"))
+    WriteJson(path, model);
+  else
+    WriteText(path, model);
+  return kExitOk;
+}
+
+}  // namespace axle::cli

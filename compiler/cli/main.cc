@@ -1,0 +1,45 @@
+// `axle`: the Axle command-line tool. Dispatches to one subcommand per file.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "compiler/cli/cli.h"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+int Usage(FILE* out) {
+  std::fprintf(out,
+               "usage: axle <command> [options]\n"
+               "\n"
+               "Axle compiles ONNX models into .axm plans and runs them.\n"
+               "\n"
+               "commands:\n"
+               "  inspect   describe a compiled model: tensors, steps, arena and constant bytes\n"
+               "  run       run a compiled model on ONNX TensorProto inputs, write its outputs\n"
+               "\n"
+               "options:\n"
+               "  -h, --help     show this help (each command also takes --help)\n"
+               "  --version      print the version\n"
+               "\n"
+               "exit status: 0 on success, 1 on failure (one 'error: ...' line on stderr),\n"
+               "2 on a usage error.\n");
+  return out == stdout ? axle::cli::kExitOk : axle::cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage(stderr);
+  const std::string command = argv[1];
+  if (command == "-h" || command == "--help" || command == "help") return Usage(stdout);
+  if (command == "--version") {
+    std::printf("axle %s (model schema %d)\n", kVersion, AXLE_SCHEMA_VERSION);
+    return axle::cli::kExitOk;
+  }
+  if (command == "inspect") return axle::cli::InspectMain(argc - 2, argv + 2);
+  if (command == "run") return axle::cli::RunMain(argc - 2, argv + 2);
+  std::fprintf(stderr, "error: unknown command '%s' (see 'axle --help')\n", command.c_str());
+  return axle::cli::kExitUsage;
+}

@@ -1,0 +1,345 @@
+// Reference elementwise kernels: binary and unary ops, Where, Expand and Cast.
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "kernels/ref/broadcast.h"
+#include "kernels/ref/dtype_visit.h"
+#include "kernels/ref/ref_kernels.h"
+
+namespace axle::ref {
+namespace {
+
+bool IsComparison(BinaryOp op) {
+  return op == BinaryOp::kEqual || op == BinaryOp::kLess || op == BinaryOp::kGreater ||
+         op == BinaryOp::kLessOrEqual || op == BinaryOp::kGreaterOrEqual;
+}
+bool IsLogical(BinaryOp op) {
+  return op == BinaryOp::kAnd || op == BinaryOp::kOr || op == BinaryOp::kXor;
+}
+
+// Integer arithmetic wraps (two's complement), as every deployed runtime does, instead of
+// being undefined behaviour on overflow.
+template <typename T>
+T WrapAdd(T a, T b) {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+}
+template <typename T>
+T WrapSub(T a, T b) {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
+}
+template <typename T>
+T WrapMul(T a, T b) {
+  using U = std::make_unsigned_t<T>;
+  // Promote narrow types to unsigned int so the product itself cannot overflow signed int.
+  using P = std::conditional_t<(sizeof(U) < sizeof(unsigned)), unsigned, U>;
+  return static_cast<T>(static_cast<P>(static_cast<U>(a)) * static_cast<P>(static_cast<U>(b)));
+}
+template <typename T>
+T IntPow(T base, T exp) {
+  if constexpr (std::is_signed_v<T>) {
+    if (exp < 0) {
+      if (base == 1) return 1;
+      if (base == -1) return (exp % 2 == 0) ? 1 : -1;
+      return 0;  // |base| >= 2: the true value truncates to 0
+    }
+  }
+  T result = 1;
+  while (exp > 0) {
+    if (exp & 1) result = WrapMul(result, base);
+    base = WrapMul(base, base);
+    exp = static_cast<T>(exp >> 1);
+  }
+  return result;
+}
+
+template <typename T>
+KernelResult BinaryTyped(BinaryOp op, const TensorView& a, const TensorView& b,
+                         const TensorView& out) {
+  const T* pa = a.As<T>();
+  const T* pb = b.As<T>();
+  const Shape* in[2] = {&a.shape, &b.shape};
+  KernelResult result;
+  if (IsComparison(op) || IsLogical(op)) {
+    uint8_t* po = out.As<uint8_t>();
+    ForEachBroadcast<2>(out.shape, in, [&](int64_t i, const int64_t* off) {
+      const T x = pa[off[0]], y = pb[off[1]];
+      bool r = false;
+      switch (op) {
+      case BinaryOp::kEqual: r = x == y; break;
+      case BinaryOp::kLess: r = x < y; break;
+      case BinaryOp::kGreater: r = x > y; break;
+      case BinaryOp::kLessOrEqual: r = x <= y; break;
+      case BinaryOp::kGreaterOrEqual: r = x >= y; break;
+      case BinaryOp::kAnd: r = (x != 0) && (y != 0); break;
+      case BinaryOp::kOr: r = (x != 0) || (y != 0); break;
+      case BinaryOp::kXor: r = (x != 0) != (y != 0); break;
+      default: break;
+      }
+      po[i] = r ? 1 : 0;
+    });
+    return result;
+  }
+  T* po = out.As<T>();
+  ForEachBroadcast<2>(out.shape, in, [&](int64_t i, const int64_t* off) {
+    const T x = pa[off[0]], y = pb[off[1]];
+    T r{};
+    if constexpr (std::is_floating_point_v<T>) {
+      switch (op) {
+      case BinaryOp::kAdd: r = x + y; break;
+      case BinaryOp::kSub: r = x - y; break;
+      case BinaryOp::kMul: r = x * y; break;
+      case BinaryOp::kDiv: r = x / y; break;
+      case BinaryOp::kPow: r = std::pow(x, y); break;
+      case BinaryOp::kMin: r = (std::isnan(x) || std::isnan(y)) ? NAN : std::fmin(x, y); break;
+      case BinaryOp::kMax: r = (std::isnan(x) || std::isnan(y)) ? NAN : std::fmax(x, y); break;
+      default: break;
+      }
+    } else {
+      switch (op) {
+      case BinaryOp::kAdd: r = WrapAdd(x, y); break;
+      case BinaryOp::kSub: r = WrapSub(x, y); break;
+      case BinaryOp::kMul: r = WrapMul(x, y); break;
+      case BinaryOp::kDiv:
+        if (y == 0) {
+          if (result.ok()) result = {KernelError::kDivisionByZero, off[1], 0, 1};
+          r = 0;
+        } else if (std::is_signed_v<T> && y == static_cast<T>(-1)) {
+          r = WrapSub(T{0}, x);  // avoids the trap of INT_MIN / -1
+        } else {
+          r = static_cast<T>(x / y);
+        }
+        break;
+      case BinaryOp::kPow: r = IntPow(x, y); break;
+      case BinaryOp::kMin: r = x < y ? x : y; break;
+      case BinaryOp::kMax: r = x > y ? x : y; break;
+      default: break;
+      }
+    }
+    po[i] = r;
+  });
+  return result;
+}
+
+// Saturating float -> integer conversion; NaN gives 0.
+template <typename To>
+To FloatToInt(double v) {
+  if (std::isnan(v)) return To{0};
+  const double lo = static_cast<double>(std::numeric_limits<To>::lowest());
+  const double hi = static_cast<double>(std::numeric_limits<To>::max());
+  if (v <= lo) return std::numeric_limits<To>::lowest();
+  if (v >= hi) return std::numeric_limits<To>::max();
+  return static_cast<To>(v);
+}
+
+template <typename T>
+T UnaryScalar(UnaryOp op, T x, float alpha, float beta) {
+  if constexpr (std::is_floating_point_v<T>) {
+    switch (op) {
+    case UnaryOp::kRelu: return x > 0 ? x : T{0};
+    case UnaryOp::kSigmoid: return T{1} / (T{1} + std::exp(-x));
+    case UnaryOp::kTanh: return std::tanh(x);
+    case UnaryOp::kErf: return std::erf(x);
+    case UnaryOp::kExp: return std::exp(x);
+    case UnaryOp::kLog: return std::log(x);
+    case UnaryOp::kSqrt: return std::sqrt(x);
+    case UnaryOp::kNeg: return -x;
+    case UnaryOp::kAbs: return std::fabs(x);
+    case UnaryOp::kReciprocal: return T{1} / x;
+    case UnaryOp::kFloor: return std::floor(x);
+    case UnaryOp::kCeil: return std::ceil(x);
+    case UnaryOp::kClip: return x < T(alpha) ? T(alpha) : (x > T(beta) ? T(beta) : x);
+    case UnaryOp::kLeakyRelu: return x >= 0 ? x : x * T(alpha);
+    case UnaryOp::kIdentity: return x;
+    case UnaryOp::kSin: return std::sin(x);
+    case UnaryOp::kCos: return std::cos(x);
+    case UnaryOp::kSign: return x > 0 ? T{1} : (x < 0 ? T{-1} : T{0});
+    case UnaryOp::kNot: return x == 0 ? T{1} : T{0};
+    }
+    return x;
+  } else {
+    switch (op) {
+    case UnaryOp::kRelu: return x > 0 ? x : T{0};
+    case UnaryOp::kNeg: return WrapSub(T{0}, x);
+    case UnaryOp::kAbs: return x < 0 ? WrapSub(T{0}, x) : x;
+    case UnaryOp::kIdentity: return x;
+    case UnaryOp::kSign: return x > 0 ? T{1} : (x < 0 ? static_cast<T>(-1) : T{0});
+    case UnaryOp::kNot: return x == 0 ? T{1} : T{0};
+    case UnaryOp::kClip: {
+      // Bounds arrive as float; compare in double, which holds every int32 exactly.
+      const double v = static_cast<double>(x);
+      if (v < alpha) return FloatToInt<T>(alpha);
+      if (v > beta) return FloatToInt<T>(beta);
+      return x;
+    }
+    default: return x;
+    }
+  }
+}
+
+// One element of any dtype, held as double (floats) or as a 64-bit integer (integers).
+struct Scalar {
+  bool is_float;
+  double f;
+  uint64_t bits;  // two's complement of the integer value
+};
+
+Scalar Load(DType t, const void* p, int64_t i) {
+  switch (t) {
+  case DType::kF32: return {true, static_cast<const float*>(p)[i], 0};
+  case DType::kF64: return {true, static_cast<const double*>(p)[i], 0};
+  case DType::kF16: return {true, HalfToFloat(static_cast<const uint16_t*>(p)[i]), 0};
+  case DType::kBF16: return {true, BF16ToFloat(static_cast<const uint16_t*>(p)[i]), 0};
+  case DType::kI8: return {false, 0, static_cast<uint64_t>(static_cast<const int8_t*>(p)[i])};
+  case DType::kU8: return {false, 0, static_cast<const uint8_t*>(p)[i]};
+  case DType::kI16: return {false, 0, static_cast<uint64_t>(static_cast<const int16_t*>(p)[i])};
+  case DType::kU16: return {false, 0, static_cast<const uint16_t*>(p)[i]};
+  case DType::kI32: return {false, 0, static_cast<uint64_t>(static_cast<const int32_t*>(p)[i])};
+  case DType::kU32: return {false, 0, static_cast<const uint32_t*>(p)[i]};
+  case DType::kI64: return {false, 0, static_cast<uint64_t>(static_cast<const int64_t*>(p)[i])};
+  case DType::kU64: return {false, 0, static_cast<const uint64_t*>(p)[i]};
+  case DType::kBool:
+    return {false, 0, static_cast<uint64_t>(static_cast<const uint8_t*>(p)[i] != 0)};
+  }
+  return {false, 0, 0};
+}
+
+template <typename To>
+To ToInt(const Scalar& s) {
+  if (s.is_float) return FloatToInt<To>(s.f);
+  return static_cast<To>(s.bits);  // wraps, as a C cast between integer widths does
+}
+
+void Store(DType t, void* p, int64_t i, const Scalar& s, bool src_signed) {
+  double as_double = s.f;
+  if (!s.is_float)
+    as_double = src_signed ? static_cast<double>(static_cast<int64_t>(s.bits))
+                           : static_cast<double>(s.bits);
+  switch (t) {
+  case DType::kF32: static_cast<float*>(p)[i] = static_cast<float>(as_double); break;
+  case DType::kF64: static_cast<double*>(p)[i] = as_double; break;
+  case DType::kF16:
+    static_cast<uint16_t*>(p)[i] = FloatToHalf(static_cast<float>(as_double));
+    break;
+  case DType::kBF16:
+    static_cast<uint16_t*>(p)[i] = FloatToBF16(static_cast<float>(as_double));
+    break;
+  case DType::kI8: static_cast<int8_t*>(p)[i] = ToInt<int8_t>(s); break;
+  case DType::kU8: static_cast<uint8_t*>(p)[i] = ToInt<uint8_t>(s); break;
+  case DType::kI16: static_cast<int16_t*>(p)[i] = ToInt<int16_t>(s); break;
+  case DType::kU16: static_cast<uint16_t*>(p)[i] = ToInt<uint16_t>(s); break;
+  case DType::kI32: static_cast<int32_t*>(p)[i] = ToInt<int32_t>(s); break;
+  case DType::kU32: static_cast<uint32_t*>(p)[i] = ToInt<uint32_t>(s); break;
+  case DType::kI64: static_cast<int64_t*>(p)[i] = ToInt<int64_t>(s); break;
+  case DType::kU64: static_cast<uint64_t*>(p)[i] = ToInt<uint64_t>(s); break;
+  case DType::kBool: static_cast<uint8_t*>(p)[i] = s.is_float ? (s.f != 0.0) : (s.bits != 0); break;
+  }
+}
+
+bool IsSignedInt(DType t) {
+  return t == DType::kI8 || t == DType::kI16 || t == DType::kI32 || t == DType::kI64;
+}
+
+}  // namespace
+
+bool IsNumeric(DType t) { return t != DType::kF16 && t != DType::kBF16; }
+
+bool BinarySupports(BinaryOp op, DType in) {
+  if (IsLogical(op)) return in == DType::kBool;
+  if (IsComparison(op)) return IsNumeric(in);
+  return IsNumeric(in) && in != DType::kBool;
+}
+
+DType BinaryOutputType(BinaryOp op, DType in) {
+  return (IsComparison(op) || IsLogical(op)) ? DType::kBool : in;
+}
+
+bool UnarySupports(UnaryOp op, DType in) {
+  switch (op) {
+  case UnaryOp::kNot: return in == DType::kBool;
+  case UnaryOp::kIdentity: return true;
+  case UnaryOp::kRelu:
+  case UnaryOp::kNeg:
+  case UnaryOp::kAbs:
+  case UnaryOp::kSign:
+  case UnaryOp::kClip: return IsNumeric(in) && in != DType::kBool;
+  default: return in == DType::kF32 || in == DType::kF64;
+  }
+}
+
+bool BroadcastShapes(const Shape& a, const Shape& b, Shape* out) {
+  const int rank = a.rank > b.rank ? a.rank : b.rank;
+  out->rank = rank;
+  for (int d = 0; d < rank; ++d) {
+    const int da = d - (rank - a.rank), db = d - (rank - b.rank);
+    const int64_t x = da >= 0 ? a.dims[da] : 1;
+    const int64_t y = db >= 0 ? b.dims[db] : 1;
+    if (x != y && x != 1 && y != 1) return false;
+    out->dims[d] = (x == 1) ? y : x;
+  }
+  return true;
+}
+
+bool BroadcastsTo(const Shape& from, const Shape& to) {
+  if (from.rank > to.rank) return false;
+  for (int d = 0; d < from.rank; ++d) {
+    const int64_t f = from.dims[d], t = to.dims[d + (to.rank - from.rank)];
+    if (f != t && f != 1) return false;
+  }
+  return true;
+}
+
+KernelResult Binary(BinaryOp op, const TensorView& a, const TensorView& b, const TensorView& out) {
+  KernelResult result;
+  VisitNumeric(a.dtype, [&](auto tag) { result = BinaryTyped<decltype(tag)>(op, a, b, out); });
+  return result;
+}
+
+void Unary(UnaryOp op, float alpha, float beta, const TensorView& x, const TensorView& y) {
+  if (op == UnaryOp::kIdentity) {
+    Copy(x, y);
+    return;
+  }
+  VisitNumeric(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.As<T>();
+    T* py = y.As<T>();
+    const int64_t n = x.NumElements();
+    for (int64_t i = 0; i < n; ++i) py[i] = UnaryScalar<T>(op, px[i], alpha, beta);
+  });
+}
+
+void Where(const TensorView& cond, const TensorView& x, const TensorView& y,
+           const TensorView& out) {
+  const uint8_t* pc = cond.As<uint8_t>();
+  const Shape* in[3] = {&cond.shape, &x.shape, &y.shape};
+  VisitBytes(DTypeSize(out.dtype), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.As<T>();
+    const T* py = y.As<T>();
+    T* po = out.As<T>();
+    ForEachBroadcast<3>(out.shape, in, [&](int64_t i, const int64_t* off) {
+      po[i] = pc[off[0]] ? px[off[1]] : py[off[2]];
+    });
+  });
+}
+
+void Expand(const TensorView& x, const TensorView& y) {
+  const Shape* in[1] = {&x.shape};
+  VisitBytes(DTypeSize(x.dtype), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.As<T>();
+    T* py = y.As<T>();
+    ForEachBroadcast<1>(y.shape, in, [&](int64_t i, const int64_t* off) { py[i] = px[off[0]]; });
+  });
+}
+
+void Cast(const TensorView& x, const TensorView& y) {
+  const int64_t n = x.NumElements();
+  const bool src_signed = IsSignedInt(x.dtype);
+  for (int64_t i = 0; i < n; ++i) Store(y.dtype, y.data, i, Load(x.dtype, x.data, i), src_signed);
+}
+
+}  // namespace axle::ref

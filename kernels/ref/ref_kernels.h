@@ -1,0 +1,121 @@
+// Reference kernels: portable, scalar, written for clarity and exactness. They are the oracle
+// every optimized kernel is tested against, and the fallback every target can run.
+//
+// Conventions: tensors are dense row-major views; shapes have already been checked by the
+// runtime's validator against each op's contract (ValidateXxx in runtime/src/op_table.cc), so a
+// kernel only fails on data-dependent conditions (an out-of-range gather index, an integer
+// division by zero), which it reports through KernelResult. Float accumulations run in double.
+#ifndef AXLE_KERNELS_REF_REF_KERNELS_H_
+#define AXLE_KERNELS_REF_REF_KERNELS_H_
+
+#include <cstdint>
+
+#include "kernels/common/tensor.h"
+
+namespace axle::ref {
+
+enum class KernelError : uint8_t { kOk, kDivisionByZero, kIndexOutOfRange };
+
+// What went wrong, and at which element of which operand.
+struct KernelResult {
+  KernelError error = KernelError::kOk;
+  int64_t element = 0;  // flat index of the offending element in `operand`
+  int64_t value = 0;    // the offending value (e.g. the index read)
+  int operand = 0;      // which input operand
+  bool ok() const { return error == KernelError::kOk; }
+};
+
+enum class BinaryOp : uint8_t {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,
+  kMin,
+  kMax,
+  kEqual,
+  kLess,
+  kGreater,
+  kLessOrEqual,
+  kGreaterOrEqual,
+  kAnd,
+  kOr,
+  kXor,
+};
+enum class UnaryOp : uint8_t {
+  kRelu,
+  kSigmoid,
+  kTanh,
+  kErf,
+  kExp,
+  kLog,
+  kSqrt,
+  kNeg,
+  kAbs,
+  kReciprocal,
+  kFloor,
+  kCeil,
+  kClip,
+  kLeakyRelu,
+  kNot,
+  kIdentity,
+  kSin,
+  kCos,
+  kSign,
+};
+enum class ReduceOp : uint8_t { kSum, kMean, kMax, kMin, kProd };
+
+// Dtype contracts: which input dtypes a kernel accepts, and what it outputs.
+bool BinarySupports(BinaryOp op, DType in);
+DType BinaryOutputType(BinaryOp op, DType in);  // bool for comparisons, else `in`
+bool UnarySupports(UnaryOp op, DType in);
+bool ReduceSupports(ReduceOp op, DType in);
+bool IsNumeric(DType t);  // every dtype but f16/bf16 (those only Cast and data movement handle)
+
+// Output shape of numpy broadcasting of a and b; false when they do not broadcast.
+bool BroadcastShapes(const Shape& a, const Shape& b, Shape* out);
+// True when `from` broadcasts unidirectionally to `to`.
+bool BroadcastsTo(const Shape& from, const Shape& to);
+
+// Elementwise with numpy broadcasting of a and b to out.shape.
+KernelResult Binary(BinaryOp op, const TensorView& a, const TensorView& b, const TensorView& out);
+// Elementwise; alpha/beta are Clip's bounds and LeakyRelu's slope.
+void Unary(UnaryOp op, float alpha, float beta, const TensorView& x, const TensorView& y);
+
+// numpy.matmul, f32 or f64: 1-D operands are promoted and their axis dropped; batch dims
+// broadcast.
+void MatMul(const TensorView& a, const TensorView& b, const TensorView& y);
+// Y = alpha * op(A) @ op(B) + beta * C, f32; C (optional) broadcasts to (M, N).
+void Gemm(const TensorView& a, const TensorView& b, const TensorView* c, float alpha, float beta,
+          bool trans_a, bool trans_b, const TensorView& y);
+
+// Softmax along `axis` (ONNX opset 13 semantics).
+void Softmax(const TensorView& x, int axis, const TensorView& y);
+// LayerNormalization over dims [axis, rank); scale and bias hold either one value or one per
+// normalized element. mean and inv_std_dev (optional, f32) have the outer shape.
+void LayerNorm(const TensorView& x, const TensorView& scale, const TensorView* bias, int axis,
+               float epsilon, const TensorView& y, const TensorView* mean,
+               const TensorView* inv_std_dev);
+
+// Reduction over the dimensions whose bit is set in axes_mask.
+void Reduce(ReduceOp op, const TensorView& x, uint32_t axes_mask, const TensorView& y);
+
+// y[i0..] = x[i_perm...]: output dim d is input dim perm[d].
+void Transpose(const TensorView& x, const int64_t* perm, const TensorView& y);
+// Byte copy between views of equal byte size (Reshape, Identity of any dtype).
+void Copy(const TensorView& x, const TensorView& y);
+void Concat(const TensorView* const* inputs, int num_inputs, int axis, const TensorView& y);
+// y[i] = x[starts + i * steps] per dimension.
+void Slice(const TensorView& x, const int64_t* starts, const int64_t* steps, const TensorView& y);
+// out = data[..., indices, ...] along axis; negative indices count from the end.
+KernelResult Gather(const TensorView& data, const TensorView& indices, int axis,
+                    const TensorView& y);
+void Where(const TensorView& cond, const TensorView& x, const TensorView& y, const TensorView& out);
+// Converts every element; float to integer saturates (NaN gives 0), to bool is `!= 0`.
+void Cast(const TensorView& x, const TensorView& y);
+// x broadcast to y.shape.
+void Expand(const TensorView& x, const TensorView& y);
+
+}  // namespace axle::ref
+
+#endif  // AXLE_KERNELS_REF_REF_KERNELS_H_

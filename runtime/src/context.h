@@ -1,0 +1,34 @@
+// An execution context: one arena, the data pointer of every tensor, and per-step scratch
+// views, all allocated at creation so that Invoke allocates nothing.
+#ifndef AXLE_RUNTIME_SRC_CONTEXT_H_
+#define AXLE_RUNTIME_SRC_CONTEXT_H_
+
+#include <memory>
+
+#include "runtime/src/model.h"
+
+namespace axle {
+
+class Context {
+ public:
+  static Status Create(Model* model, void* arena, size_t arena_size, Context** out);
+  ~Context();
+
+  Status Bind(bool is_input, uint32_t index, void* data, size_t size);
+  Status Buffer(bool is_input, uint32_t index, void** data, size_t* size);
+  Status Invoke();
+
+ private:
+  explicit Context(Model* model) : model_(model) {}
+
+  Model* model_;  // holds one reference
+  uint8_t* arena_ = nullptr;
+  bool owns_arena_ = false;
+  std::unique_ptr<void*[]> data_;  // per tensor
+  std::unique_ptr<TensorView[]> views_;
+  std::unique_ptr<const TensorView*[]> view_ptrs_;
+};
+
+}  // namespace axle
+
+#endif  // AXLE_RUNTIME_SRC_CONTEXT_H_

@@ -1,0 +1,98 @@
+// The loaded model: the mapped file plus a decoded, validated plan that contexts walk.
+#ifndef AXLE_RUNTIME_SRC_MODEL_H_
+#define AXLE_RUNTIME_SRC_MODEL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "axle/axle.h"
+#include "kernels/common/tensor.h"
+#include "runtime/src/status.h"
+
+namespace axle {
+
+struct OpInfo;
+
+constexpr uint32_t kAbsent = AXLE_ABSENT_TENSOR;
+constexpr uint64_t kAlignment = 64;
+
+struct TensorDesc {
+  TensorView view;  // data is set for constants (into the file), null otherwise
+  const char* name = "";
+  axle_storage_t storage = AXLE_STORAGE_ARENA;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
+// Op parameters decoded from the file once, at load.
+struct StepParams {
+  int64_t axis = 0;
+  float alpha = 1.0f, beta = 1.0f, epsilon = 1e-5f;
+  bool trans_a = false, trans_b = false, keepdims = true;
+  uint32_t axes_mask = 0;
+  int64_t perm[kMaxRank] = {};
+  int64_t starts[kMaxRank] = {};
+  int64_t steps[kMaxRank] = {};
+};
+
+struct StepDesc {
+  uint16_t opcode = 0;
+  const OpInfo* op = nullptr;
+  const char* name = "";
+  uint32_t first_operand = 0;  // inputs, then outputs, in Model::operands
+  uint32_t num_inputs = 0;
+  uint32_t num_outputs = 0;
+  StepParams params;
+};
+
+class Model {
+ public:
+  // Validates the model in data[0, size); munmaps it on destruction when owns_mapping.
+  static Status Load(const uint8_t* data, uint64_t size, bool owns_mapping, Model** out);
+  ~Model();
+
+  void Retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void Release() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  uint32_t num_tensors() const { return num_tensors_; }
+  uint32_t num_steps() const { return num_steps_; }
+  const TensorDesc& tensor(uint32_t i) const { return tensors_[i]; }
+  const StepDesc& step(uint32_t i) const { return steps_[i]; }
+  const uint32_t* step_inputs(const StepDesc& s) const { return &operands_[s.first_operand]; }
+  const uint32_t* step_outputs(const StepDesc& s) const {
+    return &operands_[s.first_operand + s.num_inputs];
+  }
+  uint32_t num_inputs() const { return num_inputs_; }
+  uint32_t num_outputs() const { return num_outputs_; }
+  const uint32_t* inputs() const { return io_.get(); }
+  const uint32_t* outputs() const { return io_.get() + num_inputs_; }
+  uint32_t max_step_operands() const { return max_step_operands_; }
+  const axle_model_info_t& info() const { return info_; }
+
+ private:
+  Model() = default;
+  Status Parse();
+
+  std::atomic<int> refs_{1};
+  const uint8_t* data_ = nullptr;
+  uint64_t size_ = 0;
+  bool owns_mapping_ = false;
+  axle_model_info_t info_{};
+  uint32_t num_tensors_ = 0, num_steps_ = 0, num_inputs_ = 0, num_outputs_ = 0;
+  uint32_t max_step_operands_ = 0;
+  std::unique_ptr<TensorDesc[]> tensors_;
+  std::unique_ptr<StepDesc[]> steps_;
+  std::unique_ptr<uint32_t[]> operands_;
+  std::unique_ptr<uint32_t[]> io_;
+};
+
+// Formats "step 3 (Gather 'node_name'): " for messages.
+Status StepError(const StepDesc& step, uint32_t index, Status code, const char* format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+}  // namespace axle
+
+#endif  // AXLE_RUNTIME_SRC_MODEL_H_

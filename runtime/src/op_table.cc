@@ -1,0 +1,484 @@
+// The kernel contract table: arity, parameters, validation and dispatch for every OpCode.
+#include "runtime/src/op_table.h"
+
+#include <cstdarg>
+#include <cstdio>
+
+#include "runtime/schema/axle_model_generated.h"
+
+namespace axle {
+namespace {
+
+namespace fb = ::axle::schema;
+using ref::KernelResult;
+
+Status Invalid(const char* format, ...) __attribute__((format(printf, 1, 2)));
+Status Invalid(const char* format, ...) {
+  char message[768];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(message, sizeof(message), format, args);
+  va_end(args);
+  return Error(AXLE_INVALID_MODEL, "%s", message);
+}
+
+// "f32[2,3,4]" for messages.
+struct ShapeText {
+  char text[160];
+  explicit ShapeText(const TensorView& v) {
+    int n = std::snprintf(text, sizeof(text), "%s[", DTypeName(v.dtype));
+    for (int i = 0; i < v.shape.rank && n < 140; ++i)
+      n += std::snprintf(text + n, sizeof(text) - n, i ? ",%lld" : "%lld",
+                         static_cast<long long>(v.shape.dims[i]));
+    std::snprintf(text + n, sizeof(text) - n, "]");
+  }
+};
+
+Status ExpectDType(const TensorView& v, DType want, const char* role) {
+  if (v.dtype != want)
+    return Invalid("%s has dtype %s, expected %s", role, DTypeName(v.dtype), DTypeName(want));
+  return AXLE_OK;
+}
+
+Status ExpectShape(const TensorView& v, const Shape& want, const char* role) {
+  if (v.shape != want) {
+    TensorView expected = v;
+    expected.shape = want;
+    return Invalid("%s is %s, but its inputs give %s", role, ShapeText(v).text,
+                   ShapeText(expected).text);
+  }
+  return AXLE_OK;
+}
+
+Status ExpectOutput(const OpArgs& a, uint32_t k, DType dtype, const Shape& shape) {
+  AXLE_RETURN_IF_ERROR(ExpectDType(*a.out[k], dtype, k == 0 ? "output 0" : "an output"));
+  return ExpectShape(*a.out[k], shape, k == 0 ? "output 0" : "an output");
+}
+
+Status ExpectFloat(const TensorView& v, const char* role) {
+  if (v.dtype != DType::kF32 && v.dtype != DType::kF64)
+    return Invalid("%s has dtype %s; the kernel takes f32 or f64", role, DTypeName(v.dtype));
+  return AXLE_OK;
+}
+
+Status ExpectAxis(int64_t axis, int rank) {
+  if (axis < 0 || axis >= rank)
+    return Invalid("axis %lld is outside [0, %d)", static_cast<long long>(axis), rank);
+  return AXLE_OK;
+}
+
+Status ExpectPresent(const OpArgs& a) {
+  for (uint32_t k = 0; k < a.num_in; ++k)
+    if (!a.in[k]) return Invalid("input %u is absent, and this kernel has no optional inputs", k);
+  return AXLE_OK;
+}
+
+// --- Elementwise ---
+
+Status ValidateBinary(const OpInfo& op, const OpArgs& a) {
+  const auto bop = static_cast<ref::BinaryOp>(op.variant);
+  const TensorView& x = *a.in[0];
+  const TensorView& y = *a.in[1];
+  if (x.dtype != y.dtype)
+    return Invalid("inputs have different dtypes (%s, %s)", DTypeName(x.dtype), DTypeName(y.dtype));
+  if (!ref::BinarySupports(bop, x.dtype))
+    return Invalid("dtype %s is not supported", DTypeName(x.dtype));
+  Shape out;
+  if (!ref::BroadcastShapes(x.shape, y.shape, &out))
+    return Invalid("input shapes %s and %s do not broadcast", ShapeText(x).text, ShapeText(y).text);
+  return ExpectOutput(a, 0, ref::BinaryOutputType(bop, x.dtype), out);
+}
+KernelResult RunBinary(const OpInfo& op, const OpArgs& a) {
+  return ref::Binary(static_cast<ref::BinaryOp>(op.variant), *a.in[0], *a.in[1], *a.out[0]);
+}
+
+Status ValidateUnary(const OpInfo& op, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  if (!ref::UnarySupports(static_cast<ref::UnaryOp>(op.variant), x.dtype))
+    return Invalid("dtype %s is not supported", DTypeName(x.dtype));
+  return ExpectOutput(a, 0, x.dtype, x.shape);
+}
+KernelResult RunUnary(const OpInfo& op, const OpArgs& a) {
+  ref::Unary(static_cast<ref::UnaryOp>(op.variant), a.params.alpha, a.params.beta, *a.in[0],
+             *a.out[0]);
+  return {};
+}
+
+Status ValidateWhere(const OpInfo&, const OpArgs& a) {
+  const TensorView& c = *a.in[0];
+  const TensorView& x = *a.in[1];
+  const TensorView& y = *a.in[2];
+  AXLE_RETURN_IF_ERROR(ExpectDType(c, DType::kBool, "condition (input 0)"));
+  if (x.dtype != y.dtype)
+    return Invalid("inputs 1 and 2 have different dtypes (%s, %s)", DTypeName(x.dtype),
+                   DTypeName(y.dtype));
+  Shape xy, out;
+  if (!ref::BroadcastShapes(x.shape, y.shape, &xy) || !ref::BroadcastShapes(c.shape, xy, &out))
+    return Invalid("input shapes %s, %s and %s do not broadcast", ShapeText(c).text,
+                   ShapeText(x).text, ShapeText(y).text);
+  return ExpectOutput(a, 0, x.dtype, out);
+}
+KernelResult RunWhere(const OpInfo&, const OpArgs& a) {
+  ref::Where(*a.in[0], *a.in[1], *a.in[2], *a.out[0]);
+  return {};
+}
+
+Status ValidateCast(const OpInfo&, const OpArgs& a) {
+  return ExpectShape(*a.out[0], a.in[0]->shape, "output 0");
+}
+KernelResult RunCast(const OpInfo&, const OpArgs& a) {
+  ref::Cast(*a.in[0], *a.out[0]);
+  return {};
+}
+
+Status ValidateExpand(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectDType(*a.out[0], x.dtype, "output 0"));
+  if (!ref::BroadcastsTo(x.shape, a.out[0]->shape))
+    return Invalid("input %s does not broadcast to output %s", ShapeText(x).text,
+                   ShapeText(*a.out[0]).text);
+  return AXLE_OK;
+}
+KernelResult RunExpand(const OpInfo&, const OpArgs& a) {
+  ref::Expand(*a.in[0], *a.out[0]);
+  return {};
+}
+
+// --- Linear algebra ---
+
+Status ValidateMatMul(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  const TensorView& w = *a.in[1];
+  AXLE_RETURN_IF_ERROR(ExpectFloat(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectDType(w, x.dtype, "input 1"));
+  if (x.shape.rank < 1 || w.shape.rank < 1) return Invalid("inputs must have rank >= 1");
+  const int64_t k_a = x.shape.dims[x.shape.rank - 1];
+  const int64_t k_b = w.shape.rank == 1 ? w.shape.dims[0] : w.shape.dims[w.shape.rank - 2];
+  if (k_a != k_b)
+    return Invalid("inner dimensions differ: %s @ %s", ShapeText(x).text, ShapeText(w).text);
+  Shape ba, bb, out;
+  ba.rank = x.shape.rank > 2 ? x.shape.rank - 2 : 0;
+  bb.rank = w.shape.rank > 2 ? w.shape.rank - 2 : 0;
+  for (int d = 0; d < ba.rank; ++d) ba.dims[d] = x.shape.dims[d];
+  for (int d = 0; d < bb.rank; ++d) bb.dims[d] = w.shape.dims[d];
+  if (!ref::BroadcastShapes(ba, bb, &out))
+    return Invalid("batch dimensions of %s and %s do not broadcast", ShapeText(x).text,
+                   ShapeText(w).text);
+  if (x.shape.rank >= 2) out.dims[out.rank++] = x.shape.dims[x.shape.rank - 2];
+  if (w.shape.rank >= 2) out.dims[out.rank++] = w.shape.dims[w.shape.rank - 1];
+  return ExpectOutput(a, 0, x.dtype, out);
+}
+KernelResult RunMatMul(const OpInfo&, const OpArgs& a) {
+  ref::MatMul(*a.in[0], *a.in[1], *a.out[0]);
+  return {};
+}
+
+Status ValidateGemm(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  const TensorView& w = *a.in[1];
+  AXLE_RETURN_IF_ERROR(ExpectDType(x, DType::kF32, "input A"));
+  AXLE_RETURN_IF_ERROR(ExpectDType(w, DType::kF32, "input B"));
+  if (x.shape.rank != 2 || w.shape.rank != 2) return Invalid("A and B must have rank 2");
+  const bool ta = a.params.trans_a, tb = a.params.trans_b;
+  const int64_t m = ta ? x.shape.dims[1] : x.shape.dims[0];
+  const int64_t k = ta ? x.shape.dims[0] : x.shape.dims[1];
+  const int64_t k2 = tb ? w.shape.dims[1] : w.shape.dims[0];
+  const int64_t n = tb ? w.shape.dims[0] : w.shape.dims[1];
+  if (k != k2)
+    return Invalid("inner dimensions differ: A %s (trans_a=%d), B %s (trans_b=%d)",
+                   ShapeText(x).text, ta, ShapeText(w).text, tb);
+  Shape out;
+  out.rank = 2;
+  out.dims[0] = m;
+  out.dims[1] = n;
+  if (a.num_in > 2 && a.in[2]) {
+    AXLE_RETURN_IF_ERROR(ExpectDType(*a.in[2], DType::kF32, "input C"));
+    if (a.in[2]->shape.rank > 2 || !ref::BroadcastsTo(a.in[2]->shape, out))
+      return Invalid("C %s does not broadcast to (%lld, %lld)", ShapeText(*a.in[2]).text,
+                     static_cast<long long>(m), static_cast<long long>(n));
+  }
+  return ExpectOutput(a, 0, DType::kF32, out);
+}
+KernelResult RunGemm(const OpInfo&, const OpArgs& a) {
+  const TensorView* c = a.num_in > 2 ? a.in[2] : nullptr;
+  ref::Gemm(*a.in[0], *a.in[1], c, a.params.alpha, a.params.beta, a.params.trans_a,
+            a.params.trans_b, *a.out[0]);
+  return {};
+}
+
+// --- Normalization ---
+
+Status ValidateSoftmax(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectFloat(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectAxis(a.params.axis, x.shape.rank));
+  return ExpectOutput(a, 0, x.dtype, x.shape);
+}
+KernelResult RunSoftmax(const OpInfo&, const OpArgs& a) {
+  ref::Softmax(*a.in[0], static_cast<int>(a.params.axis), *a.out[0]);
+  return {};
+}
+
+Status ValidateLayerNorm(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectFloat(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectAxis(a.params.axis, x.shape.rank));
+  const int axis = static_cast<int>(a.params.axis);
+  int64_t inner = 1;
+  Shape stats = x.shape;
+  for (int d = axis; d < x.shape.rank; ++d) {
+    inner *= x.shape.dims[d];
+    stats.dims[d] = 1;
+  }
+  for (uint32_t k = 1; k < a.num_in; ++k) {
+    if (!a.in[k]) continue;
+    const char* role = k == 1 ? "scale" : "bias";
+    AXLE_RETURN_IF_ERROR(ExpectDType(*a.in[k], x.dtype, role));
+    const int64_t n = a.in[k]->NumElements();
+    if (n != inner && n != 1)
+      return Invalid("%s has %lld elements; expected 1 or %lld (the normalized size)", role,
+                     static_cast<long long>(n), static_cast<long long>(inner));
+  }
+  AXLE_RETURN_IF_ERROR(ExpectOutput(a, 0, x.dtype, x.shape));
+  for (uint32_t k = 1; k < a.num_out; ++k)
+    if (a.out[k]) AXLE_RETURN_IF_ERROR(ExpectOutput(a, k, DType::kF32, stats));
+  return AXLE_OK;
+}
+KernelResult RunLayerNorm(const OpInfo&, const OpArgs& a) {
+  const TensorView* bias = a.num_in > 2 ? a.in[2] : nullptr;
+  const TensorView* mean = a.num_out > 1 ? a.out[1] : nullptr;
+  const TensorView* inv = a.num_out > 2 ? a.out[2] : nullptr;
+  ref::LayerNorm(*a.in[0], *a.in[1], bias, static_cast<int>(a.params.axis), a.params.epsilon,
+                 *a.out[0], mean, inv);
+  return {};
+}
+
+// --- Reductions ---
+
+Status ValidateReduce(const OpInfo& op, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  if (!ref::ReduceSupports(static_cast<ref::ReduceOp>(op.variant), x.dtype))
+    return Invalid("dtype %s is not supported", DTypeName(x.dtype));
+  const uint32_t mask = a.params.axes_mask;
+  if (mask >> x.shape.rank)
+    return Invalid("reduced axes mask 0x%x names axes beyond the input rank %d", mask,
+                   x.shape.rank);
+  Shape out;
+  for (int d = 0; d < x.shape.rank; ++d) {
+    if (!(mask & (1u << d)))
+      out.dims[out.rank++] = x.shape.dims[d];
+    else if (a.params.keepdims)
+      out.dims[out.rank++] = 1;
+  }
+  return ExpectOutput(a, 0, x.dtype, out);
+}
+KernelResult RunReduce(const OpInfo& op, const OpArgs& a) {
+  ref::Reduce(static_cast<ref::ReduceOp>(op.variant), *a.in[0], a.params.axes_mask, *a.out[0]);
+  return {};
+}
+
+// --- Data movement ---
+
+Status ValidateTranspose(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  Shape out;
+  out.rank = x.shape.rank;
+  uint32_t seen = 0;
+  for (int d = 0; d < x.shape.rank; ++d) {
+    const int64_t p = a.params.perm[d];
+    if (p < 0 || p >= x.shape.rank || (seen & (1u << p)))
+      return Invalid("perm is not a permutation of [0, %d): entry %d is %lld", x.shape.rank, d,
+                     static_cast<long long>(p));
+    seen |= 1u << p;
+    out.dims[d] = x.shape.dims[p];
+  }
+  return ExpectOutput(a, 0, x.dtype, out);
+}
+KernelResult RunTranspose(const OpInfo&, const OpArgs& a) {
+  ref::Transpose(*a.in[0], a.params.perm, *a.out[0]);
+  return {};
+}
+
+Status ValidateReshape(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectDType(*a.out[0], x.dtype, "output 0"));
+  if (a.out[0]->NumElements() != x.NumElements())
+    return Invalid("input %s and output %s differ in element count", ShapeText(x).text,
+                   ShapeText(*a.out[0]).text);
+  return AXLE_OK;
+}
+KernelResult RunCopy(const OpInfo&, const OpArgs& a) {
+  ref::Copy(*a.in[0], *a.out[0]);
+  return {};
+}
+
+Status ValidateConcat(const OpInfo&, const OpArgs& a) {
+  AXLE_RETURN_IF_ERROR(ExpectPresent(a));
+  const TensorView& x0 = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectAxis(a.params.axis, x0.shape.rank));
+  const int axis = static_cast<int>(a.params.axis);
+  Shape out = x0.shape;
+  out.dims[axis] = 0;
+  for (uint32_t k = 0; k < a.num_in; ++k) {
+    const TensorView& x = *a.in[k];
+    if (x.dtype != x0.dtype || x.shape.rank != x0.shape.rank)
+      return Invalid("input %u is %s, incompatible with input 0 %s", k, ShapeText(x).text,
+                     ShapeText(x0).text);
+    for (int d = 0; d < x.shape.rank; ++d)
+      if (d != axis && x.shape.dims[d] != x0.shape.dims[d])
+        return Invalid("input %u is %s; it differs from input 0 %s off the concat axis %d", k,
+                       ShapeText(x).text, ShapeText(x0).text, axis);
+    out.dims[axis] += x.shape.dims[axis];
+  }
+  return ExpectOutput(a, 0, x0.dtype, out);
+}
+KernelResult RunConcat(const OpInfo&, const OpArgs& a) {
+  ref::Concat(a.in, static_cast<int>(a.num_in), static_cast<int>(a.params.axis), *a.out[0]);
+  return {};
+}
+
+Status ValidateSlice(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  const TensorView& y = *a.out[0];
+  AXLE_RETURN_IF_ERROR(ExpectDType(y, x.dtype, "output 0"));
+  if (y.shape.rank != x.shape.rank)
+    return Invalid("output rank %d differs from input rank %d", y.shape.rank, x.shape.rank);
+  if (y.NumElements() == 0) return AXLE_OK;
+  for (int d = 0; d < x.shape.rank; ++d) {
+    const int64_t start = a.params.starts[d], step = a.params.steps[d];
+    const int64_t n = y.shape.dims[d], dim = x.shape.dims[d];
+    int64_t span, last;
+    if (step == 0) return Invalid("step of dimension %d is 0", d);
+    if (start < 0 || start >= dim || __builtin_mul_overflow(n - 1, step, &span) ||
+        __builtin_add_overflow(start, span, &last) || last < 0 || last >= dim)
+      return Invalid("dimension %d reads indices %lld + i * %lld for i < %lld, outside [0, %lld)",
+                     d, static_cast<long long>(start), static_cast<long long>(step),
+                     static_cast<long long>(n), static_cast<long long>(dim));
+  }
+  return AXLE_OK;
+}
+KernelResult RunSlice(const OpInfo&, const OpArgs& a) {
+  ref::Slice(*a.in[0], a.params.starts, a.params.steps, *a.out[0]);
+  return {};
+}
+
+Status ValidateGather(const OpInfo&, const OpArgs& a) {
+  const TensorView& data = *a.in[0];
+  const TensorView& idx = *a.in[1];
+  if (idx.dtype != DType::kI32 && idx.dtype != DType::kI64)
+    return Invalid("indices have dtype %s; expected i32 or i64", DTypeName(idx.dtype));
+  AXLE_RETURN_IF_ERROR(ExpectAxis(a.params.axis, data.shape.rank));
+  const int axis = static_cast<int>(a.params.axis);
+  if (data.shape.rank - 1 + idx.shape.rank > kMaxRank)
+    return Invalid("output rank %d exceeds %d", data.shape.rank - 1 + idx.shape.rank, kMaxRank);
+  Shape out;
+  for (int d = 0; d < axis; ++d) out.dims[out.rank++] = data.shape.dims[d];
+  for (int d = 0; d < idx.shape.rank; ++d) out.dims[out.rank++] = idx.shape.dims[d];
+  for (int d = axis + 1; d < data.shape.rank; ++d) out.dims[out.rank++] = data.shape.dims[d];
+  return ExpectOutput(a, 0, data.dtype, out);
+}
+KernelResult RunGather(const OpInfo&, const OpArgs& a) {
+  return ref::Gather(*a.in[0], *a.in[1], static_cast<int>(a.params.axis), *a.out[0]);
+}
+
+// --- The table ---
+
+constexpr uint8_t kNone = fb::Params_NONE;
+constexpr uint8_t kMany = 255;
+
+#define AXLE_BINARY(NAME)                                                                          \
+  OpInfo {                                                                                         \
+#NAME, 2, 2, 1, 1, kNone, false, static_cast < uint8_t>(ref::BinaryOp::k##NAME),               \
+        ValidateBinary, RunBinary                                                                  \
+  }
+#define AXLE_UNARY(NAME, PARAMS)                                                                   \
+  OpInfo {                                                                                         \
+#NAME, 1, 1, 1, 1, PARAMS, PARAMS != kNone, static_cast < uint8_t>(ref::UnaryOp::k##NAME),     \
+        ValidateUnary, RunUnary                                                                    \
+  }
+#define AXLE_REDUCE(NAME, OP)                                                                      \
+  OpInfo {                                                                                         \
+#NAME, 1, 1, 1, 1, fb::Params_ReduceParams, true,                                              \
+        static_cast < uint8_t>(ref::ReduceOp::k##OP), ValidateReduce, RunReduce                    \
+  }
+
+struct Entry {
+  uint16_t opcode;
+  OpInfo info;
+};
+
+const Entry kOps[] = {
+    {fb::OpCode_Add, AXLE_BINARY(Add)},
+    {fb::OpCode_Sub, AXLE_BINARY(Sub)},
+    {fb::OpCode_Mul, AXLE_BINARY(Mul)},
+    {fb::OpCode_Div, AXLE_BINARY(Div)},
+    {fb::OpCode_Pow, AXLE_BINARY(Pow)},
+    {fb::OpCode_Min, AXLE_BINARY(Min)},
+    {fb::OpCode_Max, AXLE_BINARY(Max)},
+    {fb::OpCode_Equal, AXLE_BINARY(Equal)},
+    {fb::OpCode_Less, AXLE_BINARY(Less)},
+    {fb::OpCode_Greater, AXLE_BINARY(Greater)},
+    {fb::OpCode_LessOrEqual, AXLE_BINARY(LessOrEqual)},
+    {fb::OpCode_GreaterOrEqual, AXLE_BINARY(GreaterOrEqual)},
+    {fb::OpCode_And, AXLE_BINARY(And)},
+    {fb::OpCode_Or, AXLE_BINARY(Or)},
+    {fb::OpCode_Xor, AXLE_BINARY(Xor)},
+    {fb::OpCode_Relu, AXLE_UNARY(Relu, kNone)},
+    {fb::OpCode_Sigmoid, AXLE_UNARY(Sigmoid, kNone)},
+    {fb::OpCode_Tanh, AXLE_UNARY(Tanh, kNone)},
+    {fb::OpCode_Erf, AXLE_UNARY(Erf, kNone)},
+    {fb::OpCode_Exp, AXLE_UNARY(Exp, kNone)},
+    {fb::OpCode_Log, AXLE_UNARY(Log, kNone)},
+    {fb::OpCode_Sqrt, AXLE_UNARY(Sqrt, kNone)},
+    {fb::OpCode_Neg, AXLE_UNARY(Neg, kNone)},
+    {fb::OpCode_Abs, AXLE_UNARY(Abs, kNone)},
+    {fb::OpCode_Reciprocal, AXLE_UNARY(Reciprocal, kNone)},
+    {fb::OpCode_Floor, AXLE_UNARY(Floor, kNone)},
+    {fb::OpCode_Ceil, AXLE_UNARY(Ceil, kNone)},
+    {fb::OpCode_Clip, AXLE_UNARY(Clip, fb::Params_UnaryParams)},
+    {fb::OpCode_LeakyRelu, AXLE_UNARY(LeakyRelu, fb::Params_UnaryParams)},
+    {fb::OpCode_Not, AXLE_UNARY(Not, kNone)},
+    {fb::OpCode_Identity, AXLE_UNARY(Identity, kNone)},
+    {fb::OpCode_Sin, AXLE_UNARY(Sin, kNone)},
+    {fb::OpCode_Cos, AXLE_UNARY(Cos, kNone)},
+    {fb::OpCode_Sign, AXLE_UNARY(Sign, kNone)},
+    {fb::OpCode_MatMul, {"MatMul", 2, 2, 1, 1, kNone, false, 0, ValidateMatMul, RunMatMul}},
+    {fb::OpCode_Gemm, {"Gemm", 2, 3, 1, 1, fb::Params_GemmParams, false, 0, ValidateGemm, RunGemm}},
+    {fb::OpCode_Softmax,
+     {"Softmax", 1, 1, 1, 1, fb::Params_AxisParams, true, 0, ValidateSoftmax, RunSoftmax}},
+    {fb::OpCode_LayerNormalization,
+     {"LayerNormalization", 2, 3, 1, 3, fb::Params_LayerNormParams, true, 0, ValidateLayerNorm,
+      RunLayerNorm}},
+    {fb::OpCode_ReduceSum, AXLE_REDUCE(ReduceSum, Sum)},
+    {fb::OpCode_ReduceMean, AXLE_REDUCE(ReduceMean, Mean)},
+    {fb::OpCode_ReduceMax, AXLE_REDUCE(ReduceMax, Max)},
+    {fb::OpCode_ReduceMin, AXLE_REDUCE(ReduceMin, Min)},
+    {fb::OpCode_ReduceProd, AXLE_REDUCE(ReduceProd, Prod)},
+    {fb::OpCode_Transpose,
+     {"Transpose", 1, 1, 1, 1, fb::Params_TransposeParams, true, 0, ValidateTranspose,
+      RunTranspose}},
+    {fb::OpCode_Reshape, {"Reshape", 1, 1, 1, 1, kNone, false, 0, ValidateReshape, RunCopy}},
+    {fb::OpCode_Concat,
+     {"Concat", 1, kMany, 1, 1, fb::Params_AxisParams, true, 0, ValidateConcat, RunConcat}},
+    {fb::OpCode_Slice,
+     {"Slice", 1, 1, 1, 1, fb::Params_SliceParams, true, 0, ValidateSlice, RunSlice}},
+    {fb::OpCode_Gather,
+     {"Gather", 2, 2, 1, 1, fb::Params_AxisParams, true, 0, ValidateGather, RunGather}},
+    {fb::OpCode_Where, {"Where", 3, 3, 1, 1, kNone, false, 0, ValidateWhere, RunWhere}},
+    {fb::OpCode_Cast, {"Cast", 1, 1, 1, 1, kNone, false, 0, ValidateCast, RunCast}},
+    {fb::OpCode_Expand, {"Expand", 1, 1, 1, 1, kNone, false, 0, ValidateExpand, RunExpand}},
+};
+
+#undef AXLE_BINARY
+#undef AXLE_UNARY
+#undef AXLE_REDUCE
+
+}  // namespace
+
+const OpInfo* FindOp(uint16_t opcode) {
+  for (const Entry& e : kOps)
+    if (e.opcode == opcode) return &e.info;
+  return nullptr;
+}
+
+}  // namespace axle

@@ -1,0 +1,202 @@
+// Serialization of ModelSpec into the .axm layout (see runtime/schema/axle_model.fbs).
+#include "runtime/writer/model_writer.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "runtime/schema/axle_model_generated.h"
+
+namespace axle {
+namespace {
+
+namespace fb = ::axle::schema;
+constexpr uint64_t kAlign = 64;
+
+uint64_t AlignUp(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
+
+uint64_t ByteSize(DType dtype, const std::vector<int64_t>& shape) {
+  uint64_t n = DTypeSize(dtype);
+  for (int64_t d : shape) n *= static_cast<uint64_t>(d);
+  return n;
+}
+
+flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const ParamsSpec& p) {
+  switch (p.kind) {
+  case ParamsSpec::kNone: return 0;
+  case ParamsSpec::kGemm:
+    return fb::CreateGemmParams(b, p.alpha, p.beta, p.trans_a, p.trans_b).Union();
+  case ParamsSpec::kAxis: return fb::CreateAxisParams(b, p.axis).Union();
+  case ParamsSpec::kLayerNorm: return fb::CreateLayerNormParams(b, p.axis, p.epsilon).Union();
+  case ParamsSpec::kReduce:
+    return fb::CreateReduceParams(b, b.CreateVector(p.list), p.keepdims).Union();
+  case ParamsSpec::kTranspose: return fb::CreateTransposeParams(b, b.CreateVector(p.list)).Union();
+  case ParamsSpec::kSlice:
+    return fb::CreateSliceParams(b, b.CreateVector(p.list), b.CreateVector(p.list2)).Union();
+  case ParamsSpec::kUnary: return fb::CreateUnaryParams(b, p.alpha, p.beta).Union();
+  }
+  return 0;
+}
+
+std::vector<uint8_t> BuildTable(const ModelSpec& s, uint64_t constants_offset) {
+  flatbuffers::FlatBufferBuilder b(1024);
+  std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
+  for (const TensorSpec& t : s.tensors)
+    tensors.push_back(fb::CreateTensor(b, b.CreateString(t.name), static_cast<fb::DType>(t.dtype),
+                                       b.CreateVector(t.shape),
+                                       static_cast<fb::StorageClass>(t.storage), t.offset, t.size));
+  std::vector<flatbuffers::Offset<fb::Step>> steps;
+  for (const StepSpec& st : s.steps)
+    steps.push_back(fb::CreateStep(b, static_cast<fb::OpCode>(st.opcode), b.CreateVector(st.inputs),
+                                   b.CreateVector(st.outputs),
+                                   static_cast<fb::Params>(st.params.kind),
+                                   BuildParams(b, st.params), b.CreateString(st.name)));
+  const auto metadata =
+      fb::CreateMetadata(b, b.CreateString(s.producer), b.CreateString(s.source_model_hash),
+                         b.CreateString(s.compile_options));
+  const fb::Segment segment(constants_offset, s.constants.size());
+  const auto root = fb::CreateModel(b, s.schema_version, b.CreateString(s.producer_version),
+                                    b.CreateString(s.target), b.CreateVector(tensors),
+                                    b.CreateVector(steps), b.CreateVector(s.inputs),
+                                    b.CreateVector(s.outputs), s.arena_size, &segment, metadata);
+  fb::FinishSizePrefixedModelBuffer(b, root);
+  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+}
+
+}  // namespace
+
+ParamsSpec ParamsSpec::Axis(int64_t axis) {
+  ParamsSpec p;
+  p.kind = kAxis;
+  p.axis = axis;
+  return p;
+}
+ParamsSpec ParamsSpec::Gemm(float alpha, float beta, bool trans_a, bool trans_b) {
+  ParamsSpec p;
+  p.kind = kGemm;
+  p.alpha = alpha;
+  p.beta = beta;
+  p.trans_a = trans_a;
+  p.trans_b = trans_b;
+  return p;
+}
+ParamsSpec ParamsSpec::LayerNorm(int64_t axis, float epsilon) {
+  ParamsSpec p;
+  p.kind = kLayerNorm;
+  p.axis = axis;
+  p.epsilon = epsilon;
+  return p;
+}
+ParamsSpec ParamsSpec::Reduce(std::vector<int64_t> axes, bool keepdims) {
+  ParamsSpec p;
+  p.kind = kReduce;
+  p.list = std::move(axes);
+  p.keepdims = keepdims;
+  return p;
+}
+ParamsSpec ParamsSpec::Transpose(std::vector<int64_t> perm) {
+  ParamsSpec p;
+  p.kind = kTranspose;
+  p.list = std::move(perm);
+  return p;
+}
+ParamsSpec ParamsSpec::Slice(std::vector<int64_t> starts, std::vector<int64_t> steps) {
+  ParamsSpec p;
+  p.kind = kSlice;
+  p.list = std::move(starts);
+  p.list2 = std::move(steps);
+  return p;
+}
+ParamsSpec ParamsSpec::Unary(float alpha, float beta) {
+  ParamsSpec p;
+  p.kind = kUnary;
+  p.alpha = alpha;
+  p.beta = beta;
+  return p;
+}
+
+std::vector<uint8_t> SerializeModel(const ModelSpec& spec) {
+  // The segment offset is stored inside the table it follows: build once to learn the table's
+  // size, then again with the real offset (the Segment struct has a fixed size, so the second
+  // build has the same length).
+  std::vector<uint8_t> table = BuildTable(spec, 0);
+  const uint64_t offset = AlignUp(table.size());
+  if (!spec.constants.empty())
+    table = BuildTable(spec, spec.constants_offset_override >= 0
+                                 ? static_cast<uint64_t>(spec.constants_offset_override)
+                                 : offset);
+  std::vector<uint8_t> file = table;
+  if (!spec.constants.empty()) {
+    file.resize(offset, 0);
+    file.insert(file.end(), spec.constants.begin(), spec.constants.end());
+  }
+  return file;
+}
+
+bool WriteFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return false;
+  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+uint32_t ModelBuilder::AddArenaTensor(const std::string& name, DType dtype,
+                                      const std::vector<int64_t>& shape, int8_t storage) {
+  TensorSpec t;
+  t.name = name;
+  t.dtype = static_cast<int8_t>(dtype);
+  t.shape = shape;
+  t.storage = storage;
+  t.size = ByteSize(dtype, shape);
+  t.offset = spec_.arena_size;
+  spec_.arena_size = AlignUp(spec_.arena_size + t.size);
+  spec_.tensors.push_back(t);
+  return static_cast<uint32_t>(spec_.tensors.size() - 1);
+}
+
+uint32_t ModelBuilder::Input(const std::string& name, DType dtype,
+                             const std::vector<int64_t>& shape) {
+  const uint32_t t = AddArenaTensor(name, dtype, shape, fb::StorageClass_Input);
+  spec_.inputs.push_back(t);
+  return t;
+}
+
+uint32_t ModelBuilder::Output(const std::string& name, DType dtype,
+                              const std::vector<int64_t>& shape) {
+  const uint32_t t = AddArenaTensor(name, dtype, shape, fb::StorageClass_Output);
+  spec_.outputs.push_back(t);
+  return t;
+}
+
+uint32_t ModelBuilder::Intermediate(const std::string& name, DType dtype,
+                                    const std::vector<int64_t>& shape) {
+  return AddArenaTensor(name, dtype, shape, fb::StorageClass_Arena);
+}
+
+uint32_t ModelBuilder::Constant(const std::string& name, DType dtype,
+                                const std::vector<int64_t>& shape, const void* data) {
+  TensorSpec t;
+  t.name = name;
+  t.dtype = static_cast<int8_t>(dtype);
+  t.shape = shape;
+  t.storage = fb::StorageClass_Constant;
+  t.size = ByteSize(dtype, shape);
+  t.offset = AlignUp(spec_.constants.size());
+  spec_.constants.resize(t.offset + t.size, 0);
+  if (t.size) std::memcpy(spec_.constants.data() + t.offset, data, t.size);
+  spec_.constants.resize(AlignUp(spec_.constants.size()), 0);
+  spec_.tensors.push_back(t);
+  return static_cast<uint32_t>(spec_.tensors.size() - 1);
+}
+
+void ModelBuilder::Step(uint16_t opcode, std::vector<uint32_t> inputs,
+                        std::vector<uint32_t> outputs, ParamsSpec params, std::string name) {
+  StepSpec s;
+  s.opcode = opcode;
+  s.inputs = std::move(inputs);
+  s.outputs = std::move(outputs);
+  s.params = std::move(params);
+  s.name = std::move(name);
+  spec_.steps.push_back(std::move(s));
+}
+
+}  // namespace axle

@@ -1,0 +1,100 @@
+// Writes .axm model files. Used by the compiler's emitter, by tests (which corrupt a ModelSpec
+// on purpose before serializing it) and by tools that build small models by hand.
+// Not part of libaxle_runtime.a: a deployed runtime only reads models.
+#ifndef AXLE_RUNTIME_WRITER_MODEL_WRITER_H_
+#define AXLE_RUNTIME_WRITER_MODEL_WRITER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/common/tensor.h"
+
+namespace axle {
+
+// Raw fields of the schema, deliberately unchecked so tests can write invalid files.
+struct TensorSpec {
+  std::string name;
+  int8_t dtype = 0;  // schema DType
+  std::vector<int64_t> shape;
+  int8_t storage = 1;  // schema StorageClass
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
+// A step's parameter table; kind selects the schema union member (0 = none).
+struct ParamsSpec {
+  enum Kind : uint8_t { kNone = 0, kGemm, kAxis, kLayerNorm, kReduce, kTranspose, kSlice, kUnary };
+  Kind kind = kNone;
+  float alpha = 1.0f, beta = 1.0f, epsilon = 1e-5f;
+  bool trans_a = false, trans_b = false, keepdims = true;
+  int64_t axis = 0;
+  std::vector<int64_t> list;   // reduce axes, transpose perm, slice starts
+  std::vector<int64_t> list2;  // slice steps
+
+  static ParamsSpec Axis(int64_t axis);
+  static ParamsSpec Gemm(float alpha, float beta, bool trans_a, bool trans_b);
+  static ParamsSpec LayerNorm(int64_t axis, float epsilon);
+  static ParamsSpec Reduce(std::vector<int64_t> axes, bool keepdims);
+  static ParamsSpec Transpose(std::vector<int64_t> perm);
+  static ParamsSpec Slice(std::vector<int64_t> starts, std::vector<int64_t> steps);
+  static ParamsSpec Unary(float alpha, float beta);
+};
+
+struct StepSpec {
+  uint16_t opcode = 0;  // schema OpCode
+  std::vector<uint32_t> inputs, outputs;
+  ParamsSpec params;
+  std::string name;
+};
+
+struct ModelSpec {
+  uint32_t schema_version = 1;
+  std::string producer_version = "0.1.0";
+  std::string target = "host";
+  std::string producer = "axle 0.1.0";
+  std::string source_model_hash;
+  std::string compile_options;
+  std::vector<TensorSpec> tensors;
+  std::vector<StepSpec> steps;
+  std::vector<uint32_t> inputs, outputs;
+  uint64_t arena_size = 0;
+  std::vector<uint8_t> constants;  // the constant segment's bytes
+  // Tests only: record this offset for the constant segment instead of where it is written.
+  int64_t constants_offset_override = -1;
+};
+
+// Serializes a spec: size-prefixed flatbuffer, zero padding to 64 bytes, constant segment.
+std::vector<uint8_t> SerializeModel(const ModelSpec& spec);
+// Writes bytes to a file; false (with errno set) on failure.
+bool WriteFile(const std::string& path, const std::vector<uint8_t>& bytes);
+
+// Builds a valid spec op by op: every tensor gets its own 64-byte aligned arena slot (no reuse;
+// memory planning is the compiler's job) and constants are packed 64-byte aligned.
+class ModelBuilder {
+ public:
+  uint32_t Input(const std::string& name, DType dtype, const std::vector<int64_t>& shape);
+  uint32_t Output(const std::string& name, DType dtype, const std::vector<int64_t>& shape);
+  uint32_t Intermediate(const std::string& name, DType dtype, const std::vector<int64_t>& shape);
+  uint32_t Constant(const std::string& name, DType dtype, const std::vector<int64_t>& shape,
+                    const void* data);
+  template <typename T>
+  uint32_t Constant(const std::string& name, DType dtype, const std::vector<int64_t>& shape,
+                    const std::vector<T>& values) {
+    return Constant(name, dtype, shape, values.data());
+  }
+  void Step(uint16_t opcode, std::vector<uint32_t> inputs, std::vector<uint32_t> outputs,
+            ParamsSpec params = {}, std::string name = "");
+
+  ModelSpec& spec() { return spec_; }
+  std::vector<uint8_t> Serialize() const { return SerializeModel(spec_); }
+
+ private:
+  uint32_t AddArenaTensor(const std::string& name, DType dtype, const std::vector<int64_t>& shape,
+                          int8_t storage);
+  ModelSpec spec_;
+};
+
+}  // namespace axle
+
+#endif  // AXLE_RUNTIME_WRITER_MODEL_WRITER_H_

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything Axle needs on a fresh Debian 12 machine, idempotently:
+# the Debian packages named in DEVELOPERS.md and a git-ignored Python venv (.venv/)
+# with the test tooling (onnx, onnxruntime, numpy). Fast (< 1 s) when all is present.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv"
+
+debian_packages=(
+  build-essential cmake ninja-build pkg-config python3-venv
+  libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
+  libdnnl-dev
+  libflatbuffers-dev flatbuffers-compiler
+  libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+python_packages=(numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0)
+
+missing=()
+for p in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+stamp="$venv/.axle-deps"
+want="${python_packages[*]}"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "install-deps: creating Python venv at $venv with: $want"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "${python_packages[@]}"
+  echo "$want" > "$stamp"
+fi
