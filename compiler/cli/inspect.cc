@@ -52,6 +52,17 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
       }
     });
   };
+  // Operand names of a step; null for an absent optional operand.
+  auto operands = [&](const char* key, const uint32_t* tensors, uint32_t n) {
+    j.attributeArray(key, [&] {
+      for (uint32_t k = 0; k < n; ++k) {
+        if (tensors[k] == AXLE_ABSENT_TENSOR)
+          j.value(nullptr);
+        else
+          j.value(model.tensor(tensors[k]).name);
+      }
+    });
+  };
   j.object([&] {
     j.attribute("file", path);
     j.attribute("file_bytes", info.file_bytes);
@@ -73,22 +84,8 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
           j.attribute("index", s);
           j.attribute("op", si.op);
           j.attribute("name", si.name);
-          j.attributeArray("inputs", [&] {
-            for (uint32_t k = 0; k < si.num_inputs; ++k) {
-              if (si.inputs[k] == AXLE_ABSENT_TENSOR)
-                j.value(nullptr);
-              else
-                j.value(model.tensor(si.inputs[k]).name);
-            }
-          });
-          j.attributeArray("outputs", [&] {
-            for (uint32_t k = 0; k < si.num_outputs; ++k) {
-              if (si.outputs[k] == AXLE_ABSENT_TENSOR)
-                j.value(nullptr);
-              else
-                j.value(model.tensor(si.outputs[k]).name);
-            }
-          });
+          operands("inputs", si.inputs, si.num_inputs);
+          operands("outputs", si.outputs, si.num_outputs);
         });
       }
     });
