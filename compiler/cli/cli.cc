@@ -84,6 +84,13 @@ std::string Args::Get(const std::string& name, const std::string& fallback) cons
   return value;
 }
 
+std::vector<std::string> Args::GetAll(const std::string& name) const {
+  std::vector<std::string> all;
+  for (const auto& [k, v] : values_)
+    if (k == name) all.push_back(v);
+  return all;
+}
+
 int LoadModel(const std::string& path, LoadedModel* model) {
   if (LoadedModel::FromFile(path.c_str(), model) != AXLE_OK) return Fail(axle_last_error());
   return kExitOk;

@@ -36,6 +36,8 @@ class Args {
   bool Has(const std::string& name) const;
   // The value of an option, or `fallback` when absent (the last occurrence wins).
   std::string Get(const std::string& name, const std::string& fallback = "") const;
+  // Every value of a repeatable option, in order.
+  std::vector<std::string> GetAll(const std::string& name) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
   int usage_status() const { return usage_status_; }
 
@@ -58,6 +60,7 @@ const char* StorageName(axle_storage_t storage);
 
 int InspectMain(int argc, char** argv);
 int RunMain(int argc, char** argv);
+int CompileMain(int argc, char** argv);
 
 }  // namespace axle::cli
 

@@ -16,6 +16,7 @@ int Usage(FILE* out) {
                "Axle compiles ONNX models into .axm plans and runs them.\n"
                "\n"
                "commands:\n"
+               "  compile   compile an ONNX model into an .axm plan\n"
                "  inspect   describe a compiled model: tensors, steps, arena and constant bytes\n"
                "  run       run a compiled model on ONNX TensorProto inputs, write its outputs\n"
                "\n"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     std::printf("axle %s (model schema %d)\n", kVersion, AXLE_SCHEMA_VERSION);
     return axle::cli::kExitOk;
   }
+  if (command == "compile") return axle::cli::CompileMain(argc - 2, argv + 2);
   if (command == "inspect") return axle::cli::InspectMain(argc - 2, argv + 2);
   if (command == "run") return axle::cli::RunMain(argc - 2, argv + 2);
   std::fprintf(stderr, "error: unknown command '%s' (see 'axle --help')\n", command.c_str());

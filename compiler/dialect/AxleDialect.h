@@ -1,0 +1,52 @@
+// The `axle` MLIR dialect: op classes generated from AxleOps.td, and the shape rules that both
+// the verifiers and the ONNX importer use to compute result types.
+#ifndef AXLE_COMPILER_DIALECT_AXLEDIALECT_H_
+#define AXLE_COMPILER_DIALECT_AXLEDIALECT_H_
+
+#include <optional>
+#include <string>
+
+#include "compiler/dialect/AxleOpsDialect.h.inc"
+#include "kernels/common/tensor.h"
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "compiler/dialect/AxleOps.h.inc"
+
+namespace axle::ir {
+
+// Element types: ONNX signed integers are signless iN, unsigned are uiN, bool is i1.
+std::optional<DType> DTypeOf(mlir::Type element_type);
+mlir::Type ElementTypeOf(mlir::MLIRContext* context, DType dtype);
+
+// numpy broadcasting of two shapes; nullopt when they do not broadcast.
+std::optional<llvm::SmallVector<int64_t>> BroadcastShapes(llvm::ArrayRef<int64_t> a,
+                                                          llvm::ArrayRef<int64_t> b);
+// numpy.matmul result shape; nullopt (with *why) when the operands do not multiply.
+std::optional<llvm::SmallVector<int64_t>> MatMulShape(llvm::ArrayRef<int64_t> a,
+                                                      llvm::ArrayRef<int64_t> b, std::string* why);
+// Shape after reducing `axes` (each in [0, rank)).
+llvm::SmallVector<int64_t> ReducedShape(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> axes,
+                                        bool keepdims);
+
+// Evaluates `op` on constant operands by running it as a one-step plan on the Axle runtime:
+// the fold semantics are the runtime's, bit for bit. Returns null when an operand is not a
+// dense constant, the result is larger than `max_bytes`, or the runtime rejects the step.
+mlir::Attribute EvaluateOnRuntime(mlir::Operation* op, llvm::ArrayRef<mlir::Attribute> operands,
+                                  uint64_t max_bytes = uint64_t{16} << 20);
+
+// Dense bytes of a constant in the runtime's layout (bool as one byte per element, splats
+// expanded). False for attributes that are not dense element attributes.
+bool ConstantBytes(mlir::Attribute attr, std::vector<uint8_t>* bytes);
+
+// Bytes of a statically shaped tensor type (0 for unknown element types).
+uint64_t TensorBytes(mlir::RankedTensorType type);
+
+}  // namespace axle::ir
+
+#endif  // AXLE_COMPILER_DIALECT_AXLEDIALECT_H_

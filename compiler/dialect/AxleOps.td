@@ -1,0 +1,331 @@
+// The `axle` dialect: tensor-level operations on static shapes, one per runtime kernel contract,
+// plus the fused and quantized operations that later passes produce.
+//
+// Every op verifies its operand and result types against the same shape and dtype rules the
+// runtime's validator enforces (compiler/dialect/ShapeRules.h), so an IR that verifies emits a
+// plan that loads.
+#ifndef AXLE_OPS_TD
+#define AXLE_OPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Axle_Dialect : Dialect {
+  let name = "axle";
+  let cppNamespace = "::axle::ir";
+  let summary = "Tensor operations of the Axle inference compiler";
+  let description = [{
+    Operations on statically shaped tensors, in the semantics of the ONNX operators they come
+    from (numpy broadcasting, ONNX attribute meanings), normalized: axes non-negative, operands
+    that ONNX passes as constant tensors (shapes, axes, slice bounds) stored as attributes.
+  }];
+  let hasConstantMaterializer = 1;
+}
+
+class Axle_Op<string mnemonic, list<Trait> traits = []> : Op<Axle_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Axle_ConstantOp : Axle_Op<"constant", [ConstantLike, Pure, AllTypesMatch<["value", "result"]>]> {
+  let summary = "A constant tensor (weights, folded shape values)";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+// Binary elementwise op with numpy broadcasting; comparisons produce i1.
+class Axle_BinaryOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure]> {
+  let summary = what # ", with numpy broadcasting";
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_AddOp : Axle_BinaryOp<"add", "lhs + rhs">;
+def Axle_SubOp : Axle_BinaryOp<"sub", "lhs - rhs">;
+def Axle_MulOp : Axle_BinaryOp<"mul", "lhs * rhs">;
+def Axle_DivOp : Axle_BinaryOp<"div", "lhs / rhs (integers truncate toward zero)">;
+def Axle_PowOp : Axle_BinaryOp<"pow", "lhs to the power rhs">;
+def Axle_MinOp : Axle_BinaryOp<"min", "elementwise minimum">;
+def Axle_MaxOp : Axle_BinaryOp<"max", "elementwise maximum">;
+def Axle_EqualOp : Axle_BinaryOp<"equal", "lhs == rhs">;
+def Axle_LessOp : Axle_BinaryOp<"less", "lhs < rhs">;
+def Axle_GreaterOp : Axle_BinaryOp<"greater", "lhs > rhs">;
+def Axle_LessEqualOp : Axle_BinaryOp<"less_equal", "lhs <= rhs">;
+def Axle_GreaterEqualOp : Axle_BinaryOp<"greater_equal", "lhs >= rhs">;
+def Axle_AndOp : Axle_BinaryOp<"and", "logical and">;
+def Axle_OrOp : Axle_BinaryOp<"or", "logical or">;
+def Axle_XorOp : Axle_BinaryOp<"xor", "logical xor">;
+
+// Unary elementwise op: the result has the operand's type.
+class Axle_UnaryOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure]> {
+  let summary = what;
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_ReluOp : Axle_UnaryOp<"relu", "max(x, 0)">;
+def Axle_SigmoidOp : Axle_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Axle_TanhOp : Axle_UnaryOp<"tanh", "hyperbolic tangent">;
+def Axle_ErfOp : Axle_UnaryOp<"erf", "error function">;
+def Axle_ExpOp : Axle_UnaryOp<"exp", "exponential">;
+def Axle_LogOp : Axle_UnaryOp<"log", "natural logarithm">;
+def Axle_SqrtOp : Axle_UnaryOp<"sqrt", "square root">;
+def Axle_NegOp : Axle_UnaryOp<"neg", "-x">;
+def Axle_AbsOp : Axle_UnaryOp<"abs", "|x|">;
+def Axle_ReciprocalOp : Axle_UnaryOp<"reciprocal", "1 / x">;
+def Axle_FloorOp : Axle_UnaryOp<"floor", "round down">;
+def Axle_CeilOp : Axle_UnaryOp<"ceil", "round up">;
+def Axle_NotOp : Axle_UnaryOp<"not", "logical not">;
+def Axle_SinOp : Axle_UnaryOp<"sin", "sine">;
+def Axle_CosOp : Axle_UnaryOp<"cos", "cosine">;
+def Axle_SignOp : Axle_UnaryOp<"sign", "-1, 0 or 1">;
+def Axle_IdentityOp : Axle_UnaryOp<"identity", "a copy">;
+
+def Axle_ClipOp : Axle_Op<"clip", [Pure]> {
+  let summary = "min(max(x, lo), hi)";
+  let arguments = (ins AnyRankedTensor:$input, F32Attr:$lo, F32Attr:$hi);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_LeakyReluOp : Axle_Op<"leaky_relu", [Pure]> {
+  let summary = "x if x >= 0 else alpha * x";
+  let arguments = (ins AnyRankedTensor:$input, F32Attr:$alpha);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_CastOp : Axle_Op<"cast", [Pure]> {
+  let summary = "element type conversion (float to integer saturates; to i1 is != 0)";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_WhereOp : Axle_Op<"where", [Pure]> {
+  let summary = "cond ? x : y, with numpy broadcasting";
+  let arguments = (ins AnyRankedTensor:$cond, AnyRankedTensor:$x, AnyRankedTensor:$y);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$cond `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and normalization
+//===----------------------------------------------------------------------===//
+
+def Axle_MatMulOp : Axle_Op<"matmul", [Pure]> {
+  let summary = "numpy.matmul (batch dimensions broadcast)";
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_GemmOp : Axle_Op<"gemm", [Pure]> {
+  let summary = "alpha * op(A) op(B) + beta * C";
+  let arguments = (ins AnyRankedTensor:$a, AnyRankedTensor:$b, Optional<AnyRankedTensor>:$c,
+                   F32Attr:$alpha, F32Attr:$beta, BoolAttr:$trans_a, BoolAttr:$trans_b);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Axle_SoftmaxOp : Axle_Op<"softmax", [Pure]> {
+  let summary = "softmax along one axis (ONNX opset 13 semantics)";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_LayerNormOp : Axle_Op<"layer_norm", [Pure,
+                                              AttrSizedResultSegments]> {
+  let summary = "layer normalization over the dimensions [axis, rank)";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
+                   Optional<AnyRankedTensor>:$bias, I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs AnyRankedTensor:$result, Optional<AnyRankedTensor>:$mean,
+                 Optional<AnyRankedTensor>:$inv_std_dev);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Axle_ReduceOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure]> {
+  let summary = what # " over the listed axes";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keepdims);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_ReduceSumOp : Axle_ReduceOp<"reduce_sum", "sum">;
+def Axle_ReduceMeanOp : Axle_ReduceOp<"reduce_mean", "mean">;
+def Axle_ReduceMaxOp : Axle_ReduceOp<"reduce_max", "maximum">;
+def Axle_ReduceMinOp : Axle_ReduceOp<"reduce_min", "minimum">;
+def Axle_ReduceProdOp : Axle_ReduceOp<"reduce_prod", "product">;
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Axle_TransposeOp : Axle_Op<"transpose", [Pure]> {
+  let summary = "result dimension i is input dimension perm[i]";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_ReshapeOp : Axle_Op<"reshape", [Pure]> {
+  let summary = "same elements, the result type's shape (Reshape, Flatten, (Un)Squeeze)";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_ExpandOp : Axle_Op<"expand", [Pure]> {
+  let summary = "broadcast to the result type's shape";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_ConcatOp : Axle_Op<"concat", [Pure]> {
+  let summary = "concatenation along an axis";
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_SliceOp : Axle_Op<"slice", [Pure]> {
+  let summary = "result[i] = input[starts + i * steps], per dimension";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$steps);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_GatherOp : Axle_Op<"gather", [Pure]> {
+  let summary = "take indices along an axis (negative indices count from the end)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fused operations (produced by the fusion passes; reference kernels come with them)
+//===----------------------------------------------------------------------===//
+
+def Axle_LinearOp : Axle_Op<"linear", [Pure]> {
+  let summary = "x @ w + bias, then an activation epilogue";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                   Optional<AnyRankedTensor>:$bias,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$activation);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Axle_AttentionOp : Axle_Op<"attention", [Pure]> {
+  let summary = "multi-head scaled dot-product attention with an optional key-padding mask";
+  let arguments = (ins AnyRankedTensor:$query, AnyRankedTensor:$key, AnyRankedTensor:$value,
+                   Optional<AnyRankedTensor>:$mask, I64Attr:$num_heads, F32Attr:$scale);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Axle_RmsNormOp : Axle_Op<"rms_norm", [Pure]> {
+  let summary = "x / sqrt(mean(x^2) + epsilon) * scale over the last dimension";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale, F32Attr:$epsilon);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $scale attr-dict `:` functional-type(operands, results)";
+}
+
+def Axle_GeluOp : Axle_Op<"gelu", [Pure]> {
+  let summary = "GELU, exact (erf) or tanh-approximated";
+  let arguments = (ins AnyRankedTensor:$input,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization (produced by the quantization passes)
+//===----------------------------------------------------------------------===//
+
+def Axle_QuantizeOp : Axle_Op<"quantize", [Pure]> {
+  let summary = "q = saturate(round(x / scale) + zero_point), per tensor or per axis";
+  let arguments = (ins AnyRankedTensor:$input, DenseF32ArrayAttr:$scale,
+                   DenseI64ArrayAttr:$zero_point, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Axle_DequantizeOp : Axle_Op<"dequantize", [Pure]> {
+  let summary = "x = scale * (q - zero_point), per tensor or per axis";
+  let arguments = (ins AnyRankedTensor:$input, DenseF32ArrayAttr:$scale,
+                   DenseI64ArrayAttr:$zero_point, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Axle_QLinearOp : Axle_Op<"qlinear", [Pure]> {
+  let summary = "u8 x s8 -> s32 linear with per-channel weight scales and requantization";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                   Optional<AnyRankedTensor>:$bias, F32Attr:$input_scale,
+                   I64Attr:$input_zero_point, DenseF32ArrayAttr:$weight_scale,
+                   F32Attr:$output_scale, I64Attr:$output_zero_point);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+#endif  // AXLE_OPS_TD

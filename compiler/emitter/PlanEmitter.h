@@ -1,0 +1,37 @@
+// Lowers func @main of an `axle` module to an execution plan and writes it as an .axm file:
+// one step per op in program order, constants into the constant segment, every other tensor
+// into one arena placed by the static memory planner.
+#ifndef AXLE_COMPILER_EMITTER_PLANEMITTER_H_
+#define AXLE_COMPILER_EMITTER_PLANEMITTER_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace axle::emitter {
+
+struct EmitOptions {
+  std::string target = "host";
+  std::string source_model_hash;
+  std::string compile_options;
+};
+
+struct EmitStats {
+  uint64_t arena_bytes = 0;
+  uint64_t arena_lower_bound = 0;
+  uint64_t constant_bytes = 0;
+  uint64_t parameters = 0;  // elements of constants used by steps
+  size_t steps = 0;
+  std::map<std::string, int> ops;  // step count per op name
+};
+
+// Emits diagnostics at the failing op on error.
+mlir::LogicalResult EmitPlan(mlir::ModuleOp module, const EmitOptions& options,
+                             std::vector<uint8_t>* file, EmitStats* stats);
+
+}  // namespace axle::emitter
+
+#endif  // AXLE_COMPILER_EMITTER_PLANEMITTER_H_

@@ -1,0 +1,184 @@
+"""ONNX node conformance: every test under the ONNX test data through `axle compile` + `axle run`.
+
+Each test's model.onnx is compiled, run on test_data_set_0's inputs, and its outputs compared with
+the expected ones (floats: rtol 1e-3, atol 1e-4; integers and bools: exact). A test passes, or
+fails with a reason: a compile diagnostic, a run error, a mismatch. A crash (a signal) or a hang
+(a timeout) is never acceptable. With --expected FILE the run fails if any listed test does not
+pass (a regression) or anything crashed or hung; --update rewrites FILE and docs/onnx-coverage.md.
+"""
+import argparse
+import collections
+import concurrent.futures
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+DATA = "/usr/share/libonnx-testdata/data/node"
+
+
+def load_pb(path):
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+NEEDS_CONSTANT = re.compile(r"\(input \d+ '([^']+)'\) must be a compile-time constant")
+
+
+def graph_inputs(test_dir):
+    m = onnx.load(os.path.join(test_dir, "model.onnx"), load_external_data=False)
+    inits = {t.name for t in m.graph.initializer}
+    return [i.name for i in m.graph.input if i.name not in inits]
+
+
+def call(cmd, step, timeout):
+    """(None, result) on a normal exit, else (failure tuple, None)."""
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return ("hang", f"{step} exceeded {timeout} s"), None
+    if r.returncode < 0 or r.returncode > 2:
+        return ("crash", f"{step} exited with {r.returncode}: {r.stderr.strip()[:300]}"), None
+    return None, r
+
+
+def run_one(axle, test_dir, timeout):
+    """Compiles (freezing the graph inputs the compiler needs as constants, as a deployment
+    engineer would with --freeze-input), runs and compares one test."""
+    name = os.path.basename(test_dir)
+    data = os.path.join(test_dir, "test_data_set_0")
+    inputs = graph_inputs(test_dir)
+    frozen = []
+    with tempfile.TemporaryDirectory() as tmp:
+        plan, out, in_dir = (os.path.join(tmp, "m.axm"), os.path.join(tmp, "out"),
+                             os.path.join(tmp, "in"))
+        while True:
+            cmd = [axle, "compile", os.path.join(test_dir, "model.onnx"), "-o", plan, "-q"]
+            for n in frozen:
+                cmd.append(f"--freeze-input={n}={data}/input_{inputs.index(n)}.pb")
+            bad, r = call(cmd, "compile", timeout)
+            if bad:
+                return (name, *bad)
+            if r.returncode == 0:
+                break
+            first = (r.stderr.strip().splitlines() or ["(no message)"])[0]
+            m = NEEDS_CONSTANT.search(first)
+            if not m or m.group(1) not in inputs or m.group(1) in frozen:
+                return name, "compile-error", first[:300]
+            frozen.append(m.group(1))
+        os.makedirs(in_dir)
+        for k, n in enumerate(x for x in inputs if x not in frozen):
+            shutil.copy(f"{data}/input_{inputs.index(n)}.pb", f"{in_dir}/input_{k}.pb")
+        bad, r = call([axle, "run", plan, "--inputs", in_dir, "--outputs", out, "-q"], "run",
+                      timeout)
+        if bad:
+            return (name, *bad)
+        if r.returncode != 0:
+            return name, "run-error", (r.stderr.strip().splitlines() or ["(no message)"])[0][:300]
+        for path in sorted(glob.glob(os.path.join(data, "output_*.pb"))):
+            want = load_pb(path)
+            got_path = os.path.join(out, os.path.basename(path))
+            if not os.path.exists(got_path):
+                return name, "mismatch", f"{os.path.basename(path)} was not written"
+            got = load_pb(got_path)
+            if got.shape != want.shape or got.dtype != want.dtype:
+                return name, "mismatch", (f"{os.path.basename(path)}: got {got.dtype}{list(got.shape)}"
+                                          f", expected {want.dtype}{list(want.shape)}")
+            if want.dtype.kind in "fc":
+                ok = np.allclose(got, want, rtol=1e-3, atol=1e-4, equal_nan=True)
+            else:
+                ok = np.array_equal(got, want)
+            if not ok:
+                return name, "mismatch", f"{os.path.basename(path)}: values differ"
+    return name, "pass", ""
+
+
+def op_types(test_dir):
+    m = onnx.load(os.path.join(test_dir, "model.onnx"), load_external_data=False)
+    return sorted({n.op_type for n in m.graph.node})
+
+
+def write_coverage(results, dirs, path):
+    by_op = collections.defaultdict(lambda: [0, 0])
+    for d in dirs:
+        name = os.path.basename(d)
+        for op in op_types(d):
+            by_op[op][1] += 1
+            by_op[op][0] += results[name][0] == "pass"
+    passed = sum(1 for s, _ in results.values() if s == "pass")
+    with open(path, "w") as f:
+        f.write("# ONNX node conformance coverage\n\n")
+        f.write("Generated by `tests/onnx_conformance/run_conformance.py --update` from the ONNX\n"
+                "1.12 node tests (`/usr/share/libonnx-testdata/data/node`): each test's model is\n"
+                "compiled with `axle compile` and run with `axle run`, outputs compared with rtol\n"
+                "1e-3, atol 1e-4 (floats) or exactly (integers, bools). Do not edit by hand.\n\n")
+        f.write(f"**{passed} of {len(results)} tests pass.**\n\n")
+        f.write("A test counts under every operator its model uses.\n\n")
+        f.write("| operator | tests passed / total |\n|---|---|\n")
+        for op in sorted(by_op):
+            p, t = by_op[op]
+            f.write(f"| {op} | {p} / {t} |\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--axle", required=True)
+    ap.add_argument("--expected", help="file listing the tests that must pass")
+    ap.add_argument("--update", action="store_true", help="rewrite --expected and --coverage")
+    ap.add_argument("--coverage", help="docs/onnx-coverage.md to write with --update")
+    ap.add_argument("--report", help="write every test's status and reason as JSON here")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--timeout", type=int, default=120)
+    ap.add_argument("--filter", default="", help="only tests whose name contains this")
+    a = ap.parse_args()
+
+    dirs = sorted(d for d in glob.glob(os.path.join(DATA, "*")) if a.filter in os.path.basename(d))
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+        futures = [pool.submit(run_one, a.axle, d, a.timeout) for d in dirs]
+        for i, fut in enumerate(concurrent.futures.as_completed(futures), 1):
+            name, status, reason = fut.result()
+            results[name] = (status, reason)
+            if i % 100 == 0 or i == len(futures):
+                print(f"conformance: {i}/{len(futures)} done", flush=True)
+
+    counts = collections.Counter(s for s, _ in results.values())
+    print("conformance: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if a.report:
+        with open(a.report, "w") as f:
+            json.dump({k: {"status": s, "reason": r} for k, (s, r) in sorted(results.items())}, f,
+                      indent=1)
+    bad = sorted(n for n, (s, _) in results.items() if s in ("crash", "hang"))
+    for n in bad:
+        print(f"CRASH/HANG {n}: {results[n][1]}")
+    passing = sorted(n for n, (s, _) in results.items() if s == "pass")
+    if a.update:
+        with open(a.expected, "w") as f:
+            f.write("\n".join(passing) + "\n")
+        if a.coverage:
+            write_coverage(results, dirs, a.coverage)
+        print(f"conformance: wrote {len(passing)} expected passes to {a.expected}")
+    regressions = []
+    if a.expected and not a.update:
+        with open(a.expected) as f:
+            expected = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+        regressions = [n for n in expected if n in results and results[n][0] != "pass"]
+        for n in regressions:
+            print(f"REGRESSION {n}: {results[n][0]}: {results[n][1]}")
+    passed, failed = len(passing), len(results) - len(passing)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if bad or regressions else 0)
+
+
+if __name__ == "__main__":
+    main()
