@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 
-#include "compiler/dialect/AxleOpsDialect.h.inc"
 #include "kernels/common/tensor.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -15,8 +14,12 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+// Generated declarations: they need the MLIR headers above, so their place is fixed.
+// clang-format off
+#include "compiler/dialect/AxleOpsDialect.h.inc"
 #define GET_OP_CLASSES
 #include "compiler/dialect/AxleOps.h.inc"
+// clang-format on
 
 namespace axle::ir {
 
