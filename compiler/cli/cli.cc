@@ -102,6 +102,15 @@ std::string TensorShapeString(const axle_tensor_info_t& info) {
   return s + "]";
 }
 
+std::string Grouped(uint64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 const char* StorageName(axle_storage_t storage) {
   switch (storage) {
   case AXLE_STORAGE_CONSTANT: return "constant";

@@ -57,6 +57,8 @@ int LoadModel(const std::string& path, LoadedModel* model);
 // "f32[1,16]" of a model tensor.
 std::string TensorShapeString(const axle_tensor_info_t& info);
 const char* StorageName(axle_storage_t storage);
+// 1234567 -> "1,234,567".
+std::string Grouped(uint64_t v);
 
 int InspectMain(int argc, char** argv);
 int RunMain(int argc, char** argv);

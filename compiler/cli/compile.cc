@@ -52,15 +52,6 @@ std::string Hex(llvm::ArrayRef<uint8_t> bytes) {
   return s;
 }
 
-std::string Grouped(uint64_t v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 // One line per diagnostic: "error: <node>: <message>".
 std::string Where(mlir::Location loc) {
   if (auto n = llvm::dyn_cast<mlir::NameLoc>(loc)) return n.getName().str() + ": ";

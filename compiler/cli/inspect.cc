@@ -108,16 +108,6 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
   llvm::outs().flush();
 }
 
-// 1234567 -> "1,234,567".
-std::string Grouped(uint64_t v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 void WriteText(const std::string& path, const LoadedModel& model) {
   const axle_model_info_t info = model.info();
   std::printf("model      %s (%s bytes, schema %u)\n", path.c_str(),
