@@ -92,6 +92,7 @@ class Importer {
                                llvm::ArrayRef<int64_t> ends, llvm::ArrayRef<int64_t> axes,
                                llvm::ArrayRef<int64_t> steps);
   mlir::FailureOr<Value> Constant(const onnx::TensorProto& t);
+  Value ConstantOf(const onnx_io::HostTensor& host);
   mlir::FailureOr<Value> Reshape(Value x, llvm::ArrayRef<int64_t> shape);
 
   mlir::MLIRContext* context_;
@@ -130,18 +131,12 @@ template <typename OpTy, typename... Args>
 mlir::FailureOr<Value> Importer::Make(RankedTensorType type, Args&&... args) {
   OpTy op = builder_.create<OpTy>(loc_, type, std::forward<Args>(args)...);
   if (mlir::failed(mlir::verify(op))) return mlir::failure();
-  // Fold now: later nodes may need this value as a constant (a shape, an axis list).
-  SmallVector<mlir::OpFoldResult> folded;
-  if (mlir::succeeded(op->fold(folded)) && folded.size() == 1) {
-    if (auto v = llvm::dyn_cast_if_present<Value>(folded[0])) {
-      op->erase();
-      return v;
-    }
-    auto attr = llvm::dyn_cast<mlir::ElementsAttr>(llvm::cast<mlir::Attribute>(folded[0]));
-    if (attr && attr.getType() == type) {
-      op->erase();
-      return builder_.create<ir::ConstantOp>(loc_, type, attr).getResult();
-    }
+  // Fold now (constants materialized by the dialect): later nodes may need this value as a
+  // constant (a shape, an axis list).
+  SmallVector<Value, 1> folded;
+  if (mlir::succeeded(builder_.tryFold(op, folded)) && !folded.empty()) {
+    op->erase();
+    return folded.front();
   }
   return op.getResult();
 }
@@ -176,13 +171,8 @@ mlir::FailureOr<double> Importer::ConstScalar(int i, const char* what) {
   return static_cast<double>((*n.getValues<llvm::APInt>().begin()).getSExtValue());
 }
 
-mlir::FailureOr<Value> Importer::Constant(const onnx::TensorProto& t) {
-  onnx_io::HostTensor host;
-  std::string error;
-  if (!onnx_io::FromProto(t, &host, &error)) {
-    NodeError() << error;
-    return mlir::failure();
-  }
+// An axle.constant holding a decoded tensor (MLIR bit-packs i1, hence the bool copy).
+Value Importer::ConstantOf(const onnx_io::HostTensor& host) {
   auto type = TensorType(host.shape, ir::ElementTypeOf(context_, host.dtype));
   mlir::DenseElementsAttr attr;
   if (host.dtype == DType::kBool) {
@@ -196,23 +186,23 @@ mlir::FailureOr<Value> Importer::Constant(const onnx::TensorProto& t) {
   return builder_.create<ir::ConstantOp>(loc_, type, attr).getResult();
 }
 
+mlir::FailureOr<Value> Importer::Constant(const onnx::TensorProto& t) {
+  onnx_io::HostTensor host;
+  std::string error;
+  if (!onnx_io::FromProto(t, &host, &error)) {
+    NodeError() << error;
+    return mlir::failure();
+  }
+  return ConstantOf(host);
+}
+
 LogicalResult Importer::ImportInitializer(const onnx::TensorProto& t) {
   loc_ = mlir::NameLoc::get(builder_.getStringAttr(t.name()));
   onnx_io::HostTensor host;
   std::string error;
   if (!onnx_io::FromProto(t, &host, &error))
     return mlir::emitError(loc_) << "initializer '" << t.name() << "': " << error;
-  auto type = TensorType(host.shape, ir::ElementTypeOf(context_, host.dtype));
-  mlir::DenseElementsAttr attr;
-  if (host.dtype == DType::kBool) {
-    SmallVector<bool> bits(host.bytes.begin(), host.bytes.end());
-    attr = mlir::DenseElementsAttr::get(type, llvm::ArrayRef<bool>(bits));
-  } else {
-    attr = mlir::DenseElementsAttr::getFromRawBuffer(
-        type,
-        llvm::ArrayRef<char>(reinterpret_cast<const char*>(host.bytes.data()), host.bytes.size()));
-  }
-  values_[t.name()] = builder_.create<ir::ConstantOp>(loc_, type, attr).getResult();
+  values_[t.name()] = ConstantOf(host);
   return mlir::success();
 }
 
