@@ -14,6 +14,14 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace mlir::OpTrait {
+// The op's kernel reads element i of an operand before writing element i of the result (or
+// copies bytes with aliasing handled), so the result may take the buffer of an operand of the
+// same byte size that dies at this step.
+template <typename ConcreteType>
+class AxleInPlace : public TraitBase<ConcreteType, AxleInPlace> {};
+}  // namespace mlir::OpTrait
+
 // Generated declarations: they need the MLIR headers above, so their place is fixed.
 // clang-format off
 #include "compiler/dialect/AxleOpsDialect.h.inc"

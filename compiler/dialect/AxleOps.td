@@ -26,6 +26,9 @@ def Axle_Dialect : Dialect {
 
 class Axle_Op<string mnemonic, list<Trait> traits = []> : Op<Axle_Dialect, mnemonic, traits>;
 
+// The result may reuse the buffer of a same-sized operand that dies here (see AxleDialect.h).
+def Axle_InPlace : NativeOpTrait<"AxleInPlace">;
+
 //===----------------------------------------------------------------------===//
 // Constants
 //===----------------------------------------------------------------------===//
@@ -44,7 +47,7 @@ def Axle_ConstantOp : Axle_Op<"constant", [ConstantLike, Pure, AllTypesMatch<["v
 //===----------------------------------------------------------------------===//
 
 // Binary elementwise op with numpy broadcasting; comparisons produce i1.
-class Axle_BinaryOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure]> {
+class Axle_BinaryOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure, Axle_InPlace]> {
   let summary = what # ", with numpy broadcasting";
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
   let results = (outs AnyRankedTensor:$result);
@@ -70,7 +73,7 @@ def Axle_OrOp : Axle_BinaryOp<"or", "logical or">;
 def Axle_XorOp : Axle_BinaryOp<"xor", "logical xor">;
 
 // Unary elementwise op: the result has the operand's type.
-class Axle_UnaryOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure]> {
+class Axle_UnaryOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure, Axle_InPlace]> {
   let summary = what;
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyRankedTensor:$result);
@@ -97,7 +100,7 @@ def Axle_CosOp : Axle_UnaryOp<"cos", "cosine">;
 def Axle_SignOp : Axle_UnaryOp<"sign", "-1, 0 or 1">;
 def Axle_IdentityOp : Axle_UnaryOp<"identity", "a copy">;
 
-def Axle_ClipOp : Axle_Op<"clip", [Pure]> {
+def Axle_ClipOp : Axle_Op<"clip", [Pure, Axle_InPlace]> {
   let summary = "min(max(x, lo), hi)";
   let arguments = (ins AnyRankedTensor:$input, F32Attr:$lo, F32Attr:$hi);
   let results = (outs AnyRankedTensor:$result);
@@ -106,7 +109,7 @@ def Axle_ClipOp : Axle_Op<"clip", [Pure]> {
   let hasFolder = 1;
 }
 
-def Axle_LeakyReluOp : Axle_Op<"leaky_relu", [Pure]> {
+def Axle_LeakyReluOp : Axle_Op<"leaky_relu", [Pure, Axle_InPlace]> {
   let summary = "x if x >= 0 else alpha * x";
   let arguments = (ins AnyRankedTensor:$input, F32Attr:$alpha);
   let results = (outs AnyRankedTensor:$result);
@@ -115,7 +118,7 @@ def Axle_LeakyReluOp : Axle_Op<"leaky_relu", [Pure]> {
   let hasFolder = 1;
 }
 
-def Axle_CastOp : Axle_Op<"cast", [Pure]> {
+def Axle_CastOp : Axle_Op<"cast", [Pure, Axle_InPlace]> {
   let summary = "element type conversion (float to integer saturates; to i1 is != 0)";
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyRankedTensor:$result);
@@ -124,7 +127,7 @@ def Axle_CastOp : Axle_Op<"cast", [Pure]> {
   let hasFolder = 1;
 }
 
-def Axle_WhereOp : Axle_Op<"where", [Pure]> {
+def Axle_WhereOp : Axle_Op<"where", [Pure, Axle_InPlace]> {
   let summary = "cond ? x : y, with numpy broadcasting";
   let arguments = (ins AnyRankedTensor:$cond, AnyRankedTensor:$x, AnyRankedTensor:$y);
   let results = (outs AnyRankedTensor:$result);
@@ -209,7 +212,7 @@ def Axle_TransposeOp : Axle_Op<"transpose", [Pure]> {
   let hasFolder = 1;
 }
 
-def Axle_ReshapeOp : Axle_Op<"reshape", [Pure]> {
+def Axle_ReshapeOp : Axle_Op<"reshape", [Pure, Axle_InPlace]> {
   let summary = "same elements, the result type's shape (Reshape, Flatten, (Un)Squeeze)";
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyRankedTensor:$result);

@@ -23,19 +23,12 @@ std::string NameOf(mlir::Location loc) {
   return "";
 }
 
-bool InPlaceCandidate(mlir::Operation* op, unsigned operand) {
-  // Elementwise kernels read element i before writing element i; same type means no broadcast.
-  if (op->getNumResults() != 1 || op->getOperand(operand).getType() != op->getResult(0).getType())
-    return false;
-  return op->getNumOperands() <= 3 && op->getName().getStringRef() != "axle.matmul" &&
-         op->getName().getStringRef() != "axle.gemm" &&
-         op->getName().getStringRef() != "axle.transpose" &&
-         op->getName().getStringRef() != "axle.softmax" &&
-         op->getName().getStringRef() != "axle.layer_norm" &&
-         op->getName().getStringRef() != "axle.concat" &&
-         op->getName().getStringRef() != "axle.gather" &&
-         op->getName().getStringRef() != "axle.slice" &&
-         !op->getName().getStringRef().starts_with("axle.reduce");
+// The result may take operand `k`'s buffer (if the operand dies at this step).
+bool InPlaceCandidate(mlir::Operation* op, unsigned k) {
+  if (!op->hasTrait<mlir::OpTrait::AxleInPlace>() || op->getNumResults() != 1) return false;
+  auto operand = llvm::cast<mlir::RankedTensorType>(op->getOperand(k).getType());
+  auto result = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType());
+  return ir::TensorBytes(operand) == ir::TensorBytes(result);
 }
 
 }  // namespace
@@ -89,19 +82,23 @@ mlir::LogicalResult EmitPlan(mlir::ModuleOp module, const EmitOptions& options,
   }
 
   std::vector<uint32_t> output_tensor(ret.getNumOperands(), AXLE_ABSENT_TENSOR);
-  uint64_t constant_offset = 0;
   auto constant_tensor = [&](ir::ConstantOp c) -> mlir::FailureOr<uint32_t> {
     if (auto it = tensor_of.find(c.getResult()); it != tensor_of.end()) return it->second;
     std::vector<uint8_t> bytes;
     if (!ir::ConstantBytes(c.getValue(), &bytes)) return c.emitOpError("constant is not dense");
     const uint32_t t = add_tensor(c.getResult(), NameOf(c.getLoc()), fb::StorageClass_Constant);
-    constant_offset = (spec.constants.size() + 63) / 64 * 64;
+    const uint64_t constant_offset = (spec.constants.size() + 63) / 64 * 64;
     spec.tensors[t].offset = constant_offset;
     spec.constants.resize(constant_offset + bytes.size());
     std::copy(bytes.begin(), bytes.end(), spec.constants.begin() + constant_offset);
     stats->parameters += c.getType().getNumElements();
     tensor_of[c.getResult()] = t;
     return t;
+  };
+  // The tensor a step reads: constants enter the segment on first use.
+  auto operand_tensor = [&](Value v) -> mlir::FailureOr<uint32_t> {
+    if (auto c = v.getDefiningOp<ir::ConstantOp>()) return constant_tensor(c);
+    return tensor_of.lookup(v);
   };
 
   int64_t step_index = 0;
@@ -120,16 +117,10 @@ mlir::LogicalResult EmitPlan(mlir::ModuleOp module, const EmitOptions& options,
         step.inputs.push_back(AXLE_ABSENT_TENSOR);
         continue;
       }
-      uint32_t t;
-      if (auto c = v.getDefiningOp<ir::ConstantOp>()) {
-        auto ct = constant_tensor(c);
-        if (mlir::failed(ct)) return mlir::failure();
-        t = *ct;
-      } else {
-        t = tensor_of.lookup(v);
-      }
-      step.inputs.push_back(t);
-      last_read[t] = std::max(last_read[t], step_index);
+      auto t = operand_tensor(v);
+      if (mlir::failed(t)) return mlir::failure();
+      step.inputs.push_back(*t);
+      last_read[*t] = std::max(last_read[*t], step_index);
     }
     for (auto [k, v] : llvm::enumerate(operands.outputs)) {
       if (!v) {
@@ -163,21 +154,15 @@ mlir::LogicalResult EmitPlan(mlir::ModuleOp module, const EmitOptions& options,
   // Returned values that are graph inputs, constants, or returned twice: copy into the output.
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     if (output_tensor[i] != AXLE_ABSENT_TENSOR) continue;
-    uint32_t src;
-    if (auto c = v.getDefiningOp<ir::ConstantOp>()) {
-      auto ct = constant_tensor(c);
-      if (mlir::failed(ct)) return mlir::failure();
-      src = *ct;
-    } else {
-      src = tensor_of.lookup(v);
-    }
+    auto src = operand_tensor(v);
+    if (mlir::failed(src)) return mlir::failure();
     const uint32_t t = add_tensor(v, result_name(i), fb::StorageClass_Output);
     StepSpec copy;
     copy.opcode = fb::OpCode_Reshape;  // a byte copy
-    copy.inputs = {src};
+    copy.inputs = {*src};
     copy.outputs = {t};
     copy.name = result_name(i) + ":copy";
-    last_read[src] = std::max(last_read[src], step_index);
+    last_read[*src] = std::max(last_read[*src], step_index);
     first_write[t] = step_index++;
     output_tensor[i] = t;
     spec.steps.push_back(std::move(copy));
