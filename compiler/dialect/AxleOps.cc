@@ -226,20 +226,37 @@ std::string RuntimeMessage() {
   return p == std::string::npos ? m : m.substr(p + 5);
 }
 
+// A one-step plan loaded (validated) by the runtime from a 64-byte aligned copy it borrows.
+class LoadedPlan {
+ public:
+  explicit LoadedPlan(const ModelBuilder& builder) {
+    const std::vector<uint8_t> bytes = builder.Serialize();
+    buffer_ = std::aligned_alloc(64, (bytes.size() + 63) / 64 * 64);
+    std::memcpy(buffer_, bytes.data(), bytes.size());
+    status_ = axle_model_load_buffer(buffer_, bytes.size(), &model_);
+  }
+  ~LoadedPlan() {
+    axle_model_release(model_);  // before the buffer it borrows
+    std::free(buffer_);
+  }
+  LoadedPlan(const LoadedPlan&) = delete;
+  LoadedPlan& operator=(const LoadedPlan&) = delete;
+  axle_status_t status() const { return status_; }
+  axle_model_t* model() const { return model_; }
+
+ private:
+  void* buffer_ = nullptr;
+  axle_model_t* model_ = nullptr;
+  axle_status_t status_ = AXLE_INTERNAL;
+};
+
 // Verifies an op that has a runtime kernel against the runtime's contract.
 LogicalResult VerifyWithRuntime(Operation* op) {
   std::string why;
   OneStepModel m = BuildOneStep(op, {}, &why);
   if (!m.ok) return op->emitOpError() << why;
-  const std::vector<uint8_t> bytes = m.builder.Serialize();
-  void* buffer = std::aligned_alloc(64, (bytes.size() + 63) / 64 * 64);
-  std::memcpy(buffer, bytes.data(), bytes.size());
-  axle_model_t* model = nullptr;
-  const axle_status_t s = axle_model_load_buffer(buffer, bytes.size(), &model);
-  const std::string message = s == AXLE_OK ? "" : RuntimeMessage();
-  axle_model_release(model);
-  std::free(buffer);
-  if (s != AXLE_OK) return op->emitOpError() << message;
+  LoadedPlan plan(m.builder);
+  if (plan.status() != AXLE_OK) return op->emitOpError() << RuntimeMessage();
   return success();
 }
 
@@ -255,14 +272,10 @@ Attribute EvaluateOnRuntime(Operation* op, llvm::ArrayRef<Attribute> operands, u
   std::string why;
   OneStepModel m = BuildOneStep(op, operands, &why);
   if (!m.ok) return {};
-  const std::vector<uint8_t> bytes = m.builder.Serialize();
-  void* buffer = std::aligned_alloc(64, (bytes.size() + 63) / 64 * 64);
-  std::memcpy(buffer, bytes.data(), bytes.size());
+  LoadedPlan plan(m.builder);
   Attribute folded;
-  axle_model_t* model = nullptr;
   axle_context_t* context = nullptr;
-  if (axle_model_load_buffer(buffer, bytes.size(), &model) == AXLE_OK &&
-      axle_context_create(model, nullptr, &context) == AXLE_OK &&
+  if (plan.status() == AXLE_OK && axle_context_create(plan.model(), nullptr, &context) == AXLE_OK &&
       axle_context_invoke(context) == AXLE_OK) {
     const void* data = nullptr;
     size_t size = 0;
@@ -277,8 +290,6 @@ Attribute EvaluateOnRuntime(Operation* op, llvm::ArrayRef<Attribute> operands, u
     }
   }
   axle_context_destroy(context);
-  axle_model_release(model);
-  std::free(buffer);
   return folded;
 }
 
