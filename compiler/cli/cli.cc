@@ -71,6 +71,24 @@ bool Args::Parse() {
   return true;
 }
 
+bool Args::ParseModelCommand(const char* help, std::string* model, int* exit_code) {
+  if (!Parse()) {
+    *exit_code = usage_status_;
+    return false;
+  }
+  if (help_) {
+    std::fputs(help, stdout);
+    *exit_code = kExitOk;
+    return false;
+  }
+  if (positionals_.size() != 1) {
+    *exit_code = UsageError(command_, "expected exactly one model file");
+    return false;
+  }
+  *model = positionals_[0];
+  return true;
+}
+
 bool Args::Has(const std::string& name) const {
   for (const auto& [k, v] : values_)
     if (k == name) return true;

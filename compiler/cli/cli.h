@@ -31,6 +31,10 @@ class Args {
   void Flag(const std::string& name) { flags_.push_back(name); }
   // Returns false (after printing the usage error) on an unknown option or a missing value.
   bool Parse();
+  // The common preamble of a subcommand that takes one model file: parses, prints `help` for
+  // --help, checks for exactly one positional. Returns false when the caller should exit with
+  // *exit_code (0 after help, 2 on a usage error).
+  bool ParseModelCommand(const char* help, std::string* model, int* exit_code);
 
   bool help() const { return help_; }
   bool Has(const std::string& name) const;

@@ -66,18 +66,12 @@ int CompileMain(int argc, char** argv) {
   for (const char* o : {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all"})
     args.Option(o);
   for (const char* f : {"--print-ir", "--quiet", "-q"}) args.Flag(f);
-  if (!args.Parse()) return args.usage_status();
-  if (args.help()) {
-    std::fputs(kHelp, stdout);
-    return kExitOk;
-  }
-  if (args.positionals().size() != 1)
-    return UsageError("compile", "expected exactly one model file");
+  std::string path;
+  if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
   if (!args.Has("-o")) return UsageError("compile", "-o OUT.axm is required");
   const std::string target = args.Get("--target", "host");
   if (target != "host") return Fail("unknown target '" + target + "' (known targets: host)");
   const bool quiet = args.Has("--quiet") || args.Has("-q");
-  const std::string path = args.positionals()[0];
 
   importer::ImportOptions options;
   for (const std::string& spec : args.GetAll("--input-shape")) {
@@ -106,9 +100,9 @@ int CompileMain(int argc, char** argv) {
   }
 
   onnx::ModelProto model;
-  std::string error;
+  std::string source, error;
   const bool text = path.size() > 8 && path.substr(path.size() - 8) == ".onnxtxt";
-  if (!importer::ReadModel(path, text, &model, &error)) return Fail(error);
+  if (!importer::ReadModel(path, text, &model, &source, &error)) return Fail(error);
 
   mlir::MLIRContext context;
   context.disableMultithreading();
@@ -146,8 +140,6 @@ int CompileMain(int argc, char** argv) {
     llvm::outs().flush();
   }
 
-  std::ifstream in(path, std::ios::binary);
-  std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   emitter::EmitOptions emit;
   emit.target = target;
   const auto digest = llvm::SHA256::hash(

@@ -157,14 +157,8 @@ void WriteText(const std::string& path, const LoadedModel& model) {
 int InspectMain(int argc, char** argv) {
   Args args("inspect", argc, argv);
   args.Flag("--json");
-  if (!args.Parse()) return args.usage_status();
-  if (args.help()) {
-    std::fputs(kHelp, stdout);
-    return kExitOk;
-  }
-  if (args.positionals().size() != 1)
-    return UsageError("inspect", "expected exactly one model file");
-  const std::string path = args.positionals()[0];
+  std::string path;
+  if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
   LoadedModel model;
   if (const int rc = LoadModel(path, &model)) return rc;
   if (args.Has("--json"))

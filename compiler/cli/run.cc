@@ -41,15 +41,10 @@ int RunMain(int argc, char** argv) {
   args.Option("--outputs");
   args.Flag("--quiet");
   args.Flag("-q");
-  if (!args.Parse()) return args.usage_status();
-  if (args.help()) {
-    std::fputs(kHelp, stdout);
-    return kExitOk;
-  }
-  if (args.positionals().size() != 1) return UsageError("run", "expected exactly one model file");
+  std::string path;
+  if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
   if (!args.Has("--outputs")) return UsageError("run", "--outputs DIR is required");
   const bool quiet = args.Has("--quiet") || args.Has("-q");
-  const std::string path = args.positionals()[0];
   const std::string in_dir = args.Get("--inputs");
   const std::string out_dir = args.Get("--outputs");
 

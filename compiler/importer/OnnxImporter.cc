@@ -876,23 +876,25 @@ mlir::OwningOpRef<mlir::ModuleOp> ImportModel(const onnx::ModelProto& model,
   return importer.Import(model);
 }
 
-bool ReadModel(const std::string& path, bool text, onnx::ModelProto* model, std::string* error) {
+bool ReadModel(const std::string& path, bool text, onnx::ModelProto* model, std::string* bytes,
+               std::string* error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *error = "cannot open '" + path + "': " + std::strerror(errno);
     return false;
   }
+  std::stringstream content;
+  content << in.rdbuf();
+  *bytes = content.str();
   if (text) {
-    std::stringstream s;
-    s << in.rdbuf();
-    const auto status = onnx::OnnxParser::Parse(*model, s.str().c_str());
+    const auto status = onnx::OnnxParser::Parse(*model, bytes->c_str());
     if (!status.IsOK()) {
       *error = path + ": " + status.ErrorMessage();
       return false;
     }
     return true;
   }
-  if (!model->ParseFromIstream(&in)) {
+  if (!model->ParseFromString(*bytes)) {
     *error = "'" + path + "' is not a valid ONNX model (protobuf parsing failed)";
     return false;
   }

@@ -30,8 +30,10 @@ mlir::OwningOpRef<mlir::ModuleOp> ImportModel(const onnx::ModelProto& model,
                                               mlir::MLIRContext* context,
                                               const ImportOptions& options);
 
-// Reads an ONNX file (binary protobuf, or ONNX's textual syntax when `text` is true).
-bool ReadModel(const std::string& path, bool text, onnx::ModelProto* model, std::string* error);
+// Reads an ONNX file (binary protobuf, or ONNX's textual syntax when `text` is true); *bytes
+// receives the file as read (for the source-model hash).
+bool ReadModel(const std::string& path, bool text, onnx::ModelProto* model, std::string* bytes,
+               std::string* error);
 
 }  // namespace axle::importer
 
