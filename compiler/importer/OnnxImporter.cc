@@ -57,6 +57,9 @@ class Importer {
   // Constant operand values (after folding), or failure with a diagnostic.
   mlir::FailureOr<SmallVector<int64_t>> ConstInts(int i, const char* what);
   mlir::FailureOr<double> ConstScalar(int i, const char* what);
+  // Optional constant inputs: *out keeps its default when input i is absent.
+  LogicalResult OptionalConstInts(int i, const char* what, SmallVector<int64_t>* out);
+  LogicalResult OptionalConstScalar(int i, const char* what, double* out);
   template <typename OpTy, typename... Args>
   mlir::FailureOr<Value> Make(RankedTensorType type, Args&&... args);
 
@@ -186,6 +189,22 @@ Value Importer::ConstantOf(const onnx_io::HostTensor& host) {
   return builder_.create<ir::ConstantOp>(loc_, type, attr).getResult();
 }
 
+LogicalResult Importer::OptionalConstInts(int i, const char* what, SmallVector<int64_t>* out) {
+  if (!HasInput(i)) return mlir::success();
+  auto v = ConstInts(i, what);
+  if (mlir::failed(v)) return mlir::failure();
+  *out = std::move(*v);
+  return mlir::success();
+}
+
+LogicalResult Importer::OptionalConstScalar(int i, const char* what, double* out) {
+  if (!HasInput(i)) return mlir::success();
+  auto v = ConstScalar(i, what);
+  if (mlir::failed(v)) return mlir::failure();
+  *out = *v;
+  return mlir::success();
+}
+
 mlir::FailureOr<Value> Importer::Constant(const onnx::TensorProto& t) {
   onnx_io::HostTensor host;
   std::string error;
@@ -263,11 +282,7 @@ mlir::FailureOr<Value> Importer::Reduce(llvm::StringRef op, bool axes_from_input
   RankedTensorType t = TypeOf(*x);
   SmallVector<int64_t> axes;
   if (axes_from_input) {
-    if (HasInput(1)) {
-      auto a = ConstInts(1, "axes");
-      if (mlir::failed(a)) return mlir::failure();
-      axes = *a;
-    }
+    if (mlir::failed(OptionalConstInts(1, "axes", &axes))) return mlir::failure();
   } else {
     axes = AttrInts("axes");
   }
@@ -425,16 +440,8 @@ LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
     if (fail(x)) return mlir::failure();
     double lo = AttrFloat("min", -std::numeric_limits<float>::infinity());  // before opset 11
     double hi = AttrFloat("max", std::numeric_limits<float>::infinity());
-    if (HasInput(1)) {
-      auto v = ConstScalar(1, "min");
-      if (fail(v)) return mlir::failure();
-      lo = *v;
-    }
-    if (HasInput(2)) {
-      auto v = ConstScalar(2, "max");
-      if (fail(v)) return mlir::failure();
-      hi = *v;
-    }
+    if (fail(OptionalConstScalar(1, "min", &lo)) || fail(OptionalConstScalar(2, "max", &hi)))
+      return mlir::failure();
     return out(Make<ir::ClipOp>(TypeOf(*x), *x, builder_.getF32FloatAttr(lo),
                                 builder_.getF32FloatAttr(hi)));
   }
@@ -581,11 +588,7 @@ LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
     if (fail(x)) return mlir::failure();
     RankedTensorType t = TypeOf(*x);
     SmallVector<int64_t> axes = AttrInts("axes");  // before opset 13
-    if (opset_ >= 13 && HasInput(1)) {
-      auto a = ConstInts(1, "axes");
-      if (fail(a)) return mlir::failure();
-      axes = *a;
-    }
+    if (opset_ >= 13 && fail(OptionalConstInts(1, "axes", &axes))) return mlir::failure();
     SmallVector<int64_t> shape;
     if (op == "Unsqueeze") {
       const int64_t rank = t.getRank() + axes.size();
@@ -647,16 +650,8 @@ LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
     auto starts = ConstInts(1, "starts"), ends = ConstInts(2, "ends");
     if (fail(x) || fail(starts) || fail(ends)) return mlir::failure();
     SmallVector<int64_t> axes, steps;
-    if (HasInput(3)) {
-      auto a = ConstInts(3, "axes");
-      if (fail(a)) return mlir::failure();
-      axes = *a;
-    }
-    if (HasInput(4)) {
-      auto s = ConstInts(4, "steps");
-      if (fail(s)) return mlir::failure();
-      steps = *s;
-    }
+    if (fail(OptionalConstInts(3, "axes", &axes)) || fail(OptionalConstInts(4, "steps", &steps)))
+      return mlir::failure();
     return out(Slice(*x, *starts, *ends, axes, steps));
   }
   if (op == "Split") {
@@ -667,11 +662,8 @@ LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
     if (fail(axis)) return mlir::failure();
     const int64_t dim = t.getDimSize(*axis);
     SmallVector<int64_t> sizes = AttrInts("split");  // before opset 13
-    if (opset_ >= 13 && HasInput(1)) {
-      auto s = ConstInts(1, "split");
-      if (fail(s)) return mlir::failure();
-      sizes = *s;
-    } else if (sizes.empty()) {
+    if (opset_ >= 13 && fail(OptionalConstInts(1, "split", &sizes))) return mlir::failure();
+    if (sizes.empty()) {
       const int64_t n = Attr("num_outputs") ? AttrInt("num_outputs", 1) : node.output_size();
       if (n <= 0) return NodeError() << "num_outputs must be positive";
       const int64_t chunk = (dim + n - 1) / n;
