@@ -8,6 +8,7 @@
 #include "compiler/dialect/AxleDialect.h"
 #include "compiler/emitter/PlanEmitter.h"
 #include "compiler/importer/OnnxImporter.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,6 +17,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "onnx/onnx_pb.h"
+#include "passes/Passes.h"
 #include "runtime/writer/model_writer.h"
 
 namespace axle::cli {
@@ -26,8 +28,9 @@ constexpr const char* kHelp =
     "\n"
     "Compiles an ONNX model (opsets 13-21; binary protobuf, or ONNX's text syntax for files\n"
     "ending in .onnxtxt) into an .axm plan: import into the axle dialect, canonicalize and fold\n"
-    "constants (shape subgraphs fold away), remove dead code, plan the arena, emit. Prints a\n"
-    "summary: steps by op, parameters, arena bytes against the lower bound, compile time.\n"
+    "constants (shape subgraphs fold away), remove dead code, select kernels for the target,\n"
+    "plan the arena, emit. Prints a summary: steps by op, parameters, arena bytes against the\n"
+    "lower bound, compile time.\n"
     "\n"
     "options:\n"
     "  -o FILE                     the .axm file to write (required)\n"
@@ -39,6 +42,9 @@ constexpr const char* kHelp =
     "                              subgraphs reading it fold away\n"
     "  --dump-ir-after-all DIR     write the IR after every pass into DIR\n"
     "  --print-ir                  print the final IR on stdout\n"
+    "  --json                      print the summary as one JSON object: model, output, target,\n"
+    "                              compile_ms, steps, ops {name: count}, parameters,\n"
+    "                              constant_bytes, arena_bytes, arena_lower_bound\n"
     "  -q, --quiet                 print no summary\n"
     "  -h, --help                  show this help\n";
 
@@ -65,12 +71,13 @@ int CompileMain(int argc, char** argv) {
   Args args("compile", argc, argv);
   for (const char* o : {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all"})
     args.Option(o);
-  for (const char* f : {"--print-ir", "--quiet", "-q"}) args.Flag(f);
+  for (const char* f : {"--print-ir", "--json", "--quiet", "-q"}) args.Flag(f);
   std::string path;
   if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
   if (!args.Has("-o")) return UsageError("compile", "-o OUT.axm is required");
   const std::string target = args.Get("--target", "host");
-  if (target != "host") return Fail("unknown target '" + target + "' (known targets: host)");
+  if (target != "host")
+    return Fail("unknown target '" + target + "' (known targets: " + passes::KnownTargets() + ")");
   const bool quiet = args.Has("--quiet") || args.Has("-q");
 
   importer::ImportOptions options;
@@ -127,6 +134,9 @@ int CompileMain(int argc, char** argv) {
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   pm.addPass(mlir::createCanonicalizerPass());
+  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleMaterializeOutputs());
+  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleSelectKernels({target}));
+  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePlanMemory());
   if (args.Has("--dump-ir-after-all"))
     pm.enableIRPrintingToFileTree([](mlir::Pass*, mlir::Operation*) { return false; },
                                   [](mlir::Pass*, mlir::Operation*) { return true; },
@@ -153,9 +163,27 @@ int CompileMain(int argc, char** argv) {
   const std::string out = args.Get("-o");
   if (!WriteFile(out, bytes)) return Fail("cannot write '" + out + "': " + std::strerror(errno));
 
-  if (!quiet) {
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (args.Has("--json")) {
+    llvm::json::OStream j(llvm::outs(), 2);
+    j.object([&] {
+      j.attribute("model", path);
+      j.attribute("output", out);
+      j.attribute("target", target);
+      j.attribute("compile_ms", ms);
+      j.attribute("steps", static_cast<int64_t>(stats.steps));
+      j.attributeObject("ops", [&] {
+        for (const auto& [name, n] : stats.ops) j.attribute(name, n);
+      });
+      j.attribute("parameters", static_cast<int64_t>(stats.parameters));
+      j.attribute("constant_bytes", static_cast<int64_t>(stats.constant_bytes));
+      j.attribute("arena_bytes", static_cast<int64_t>(stats.arena_bytes));
+      j.attribute("arena_lower_bound", static_cast<int64_t>(stats.arena_lower_bound));
+    });
+    llvm::outs() << "\n";
+    llvm::outs().flush();
+  } else if (!quiet) {
     std::string ops;
     for (const auto& [name, n] : stats.ops)
       ops += (ops.empty() ? "" : ", ") + name + " " + std::to_string(n);

@@ -100,6 +100,15 @@ def Axle_CosOp : Axle_UnaryOp<"cos", "cosine">;
 def Axle_SignOp : Axle_UnaryOp<"sign", "-1, 0 or 1">;
 def Axle_IdentityOp : Axle_UnaryOp<"identity", "a copy">;
 
+// Not folded: axle-materialize-outputs inserts it so that every plan output is a buffer of its
+// own, written by exactly one step.
+def Axle_CopyOp : Axle_Op<"copy", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "a copy into a distinct buffer";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
 def Axle_ClipOp : Axle_Op<"clip", [Pure, Axle_InPlace]> {
   let summary = "min(max(x, lo), hi)";
   let arguments = (ins AnyRankedTensor:$input, F32Attr:$lo, F32Attr:$hi);

@@ -65,6 +65,7 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
       .Case([&](CosOp) { return set(fb::OpCode_Cos); })
       .Case([&](SignOp) { return set(fb::OpCode_Sign); })
       .Case([&](IdentityOp) { return set(fb::OpCode_Reshape); })  // a byte copy, any dtype
+      .Case([&](CopyOp) { return set(fb::OpCode_Reshape); })
       .Case([&](ClipOp o) {
         return set(fb::OpCode_Clip,
                    ParamsSpec::Unary(o.getLo().convertToFloat(), o.getHi().convertToFloat()));

@@ -1,6 +1,6 @@
-// Lowers func @main of an `axle` module to an execution plan and writes it as an .axm file:
-// one step per op in program order, constants into the constant segment, every other tensor
-// into one arena placed by the static memory planner.
+// Translates func @main of a planned `axle` module into an .axm file: one step per op in
+// program order (the kernel chosen by axle-select-kernels), constants into the aligned constant
+// segment, every other tensor at the arena offset axle-plan-memory gave it.
 #ifndef AXLE_COMPILER_EMITTER_PLANEMITTER_H_
 #define AXLE_COMPILER_EMITTER_PLANEMITTER_H_
 
@@ -28,7 +28,7 @@ struct EmitStats {
   std::map<std::string, int> ops;  // step count per op name
 };
 
-// Emits diagnostics at the failing op on error.
+// Emits diagnostics at the failing op on error (also when a pass of the pipeline did not run).
 mlir::LogicalResult EmitPlan(mlir::ModuleOp module, const EmitOptions& options,
                              std::vector<uint8_t>* file, EmitStats* stats);
 

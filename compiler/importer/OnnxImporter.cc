@@ -53,7 +53,7 @@ class Importer {
   }
   mlir::FailureOr<Value> Input(int i, bool optional = false);
   bool HasInput(int i) const { return i < node_->input_size() && !node_->input(i).empty(); }
-  LogicalResult SetOutput(int i, Value v);
+  void SetOutput(int i, Value v);
   // Constant operand values (after folding), or failure with a diagnostic.
   mlir::FailureOr<SmallVector<int64_t>> ConstInts(int i, const char* what);
   mlir::FailureOr<double> ConstScalar(int i, const char* what);
@@ -125,9 +125,8 @@ mlir::FailureOr<Value> Importer::Input(int i, bool optional) {
   return it->second;
 }
 
-LogicalResult Importer::SetOutput(int i, Value v) {
+void Importer::SetOutput(int i, Value v) {
   if (i < node_->output_size() && !node_->output(i).empty()) values_[node_->output(i)] = v;
-  return mlir::success();
 }
 
 template <typename OpTy, typename... Args>
@@ -362,7 +361,8 @@ LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
   auto fail = [](auto&& v) { return mlir::failed(v); };
   auto out = [&](mlir::FailureOr<Value> v) -> LogicalResult {
     if (mlir::failed(v)) return mlir::failure();
-    return SetOutput(0, *v);
+    SetOutput(0, *v);
+    return mlir::success();
   };
 
   static const std::map<std::string, const char*> kBinary = {{"Add", "add"},

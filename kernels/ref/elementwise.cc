@@ -56,6 +56,36 @@ T IntPow(T base, T exp) {
 }
 
 template <typename T>
+T FloatBinary(BinaryOp op, T x, T y) {
+  switch (op) {
+  case BinaryOp::kAdd: return x + y;
+  case BinaryOp::kSub: return x - y;
+  case BinaryOp::kMul: return x * y;
+  case BinaryOp::kDiv: return x / y;
+  case BinaryOp::kPow: return std::pow(x, y);
+  case BinaryOp::kMin: return (std::isnan(x) || std::isnan(y)) ? NAN : std::fmin(x, y);
+  case BinaryOp::kMax: return (std::isnan(x) || std::isnan(y)) ? NAN : std::fmax(x, y);
+  default: return T{};
+  }
+}
+
+// Comparisons and logical ops (those on bool only).
+template <typename T>
+bool BoolBinary(BinaryOp op, T x, T y) {
+  switch (op) {
+  case BinaryOp::kEqual: return x == y;
+  case BinaryOp::kLess: return x < y;
+  case BinaryOp::kGreater: return x > y;
+  case BinaryOp::kLessOrEqual: return x <= y;
+  case BinaryOp::kGreaterOrEqual: return x >= y;
+  case BinaryOp::kAnd: return (x != 0) && (y != 0);
+  case BinaryOp::kOr: return (x != 0) || (y != 0);
+  case BinaryOp::kXor: return (x != 0) != (y != 0);
+  default: return false;
+  }
+}
+
+template <typename T>
 KernelResult BinaryTyped(BinaryOp op, const TensorView& a, const TensorView& b,
                          const TensorView& out) {
   const T* pa = a.As<T>();
@@ -65,20 +95,7 @@ KernelResult BinaryTyped(BinaryOp op, const TensorView& a, const TensorView& b,
   if (IsComparison(op) || IsLogical(op)) {
     uint8_t* po = out.As<uint8_t>();
     ForEachBroadcast<2>(out.shape, in, [&](int64_t i, const int64_t* off) {
-      const T x = pa[off[0]], y = pb[off[1]];
-      bool r = false;
-      switch (op) {
-      case BinaryOp::kEqual: r = x == y; break;
-      case BinaryOp::kLess: r = x < y; break;
-      case BinaryOp::kGreater: r = x > y; break;
-      case BinaryOp::kLessOrEqual: r = x <= y; break;
-      case BinaryOp::kGreaterOrEqual: r = x >= y; break;
-      case BinaryOp::kAnd: r = (x != 0) && (y != 0); break;
-      case BinaryOp::kOr: r = (x != 0) || (y != 0); break;
-      case BinaryOp::kXor: r = (x != 0) != (y != 0); break;
-      default: break;
-      }
-      po[i] = r ? 1 : 0;
+      po[i] = BoolBinary(op, pa[off[0]], pb[off[1]]) ? 1 : 0;
     });
     return result;
   }
@@ -87,16 +104,7 @@ KernelResult BinaryTyped(BinaryOp op, const TensorView& a, const TensorView& b,
     const T x = pa[off[0]], y = pb[off[1]];
     T r{};
     if constexpr (std::is_floating_point_v<T>) {
-      switch (op) {
-      case BinaryOp::kAdd: r = x + y; break;
-      case BinaryOp::kSub: r = x - y; break;
-      case BinaryOp::kMul: r = x * y; break;
-      case BinaryOp::kDiv: r = x / y; break;
-      case BinaryOp::kPow: r = std::pow(x, y); break;
-      case BinaryOp::kMin: r = (std::isnan(x) || std::isnan(y)) ? NAN : std::fmin(x, y); break;
-      case BinaryOp::kMax: r = (std::isnan(x) || std::isnan(y)) ? NAN : std::fmax(x, y); break;
-      default: break;
-      }
+      r = FloatBinary(op, x, y);
     } else {
       switch (op) {
       case BinaryOp::kAdd: r = WrapAdd(x, y); break;
@@ -245,11 +253,12 @@ bool IsSignedInt(DType t) {
 }  // namespace
 
 bool IsNumeric(DType t) { return t != DType::kF16 && t != DType::kBF16; }
+bool IsHalf(DType t) { return t == DType::kF16 || t == DType::kBF16; }
 
 bool BinarySupports(BinaryOp op, DType in) {
   if (IsLogical(op)) return in == DType::kBool;
-  if (IsComparison(op)) return IsNumeric(in);
-  return IsNumeric(in) && in != DType::kBool;
+  if (IsComparison(op)) return IsNumeric(in) || IsHalf(in);
+  return (IsNumeric(in) && in != DType::kBool) || IsHalf(in);
 }
 
 DType BinaryOutputType(BinaryOp op, DType in) {
@@ -264,8 +273,8 @@ bool UnarySupports(UnaryOp op, DType in) {
   case UnaryOp::kNeg:
   case UnaryOp::kAbs:
   case UnaryOp::kSign:
-  case UnaryOp::kClip: return IsNumeric(in) && in != DType::kBool;
-  default: return in == DType::kF32 || in == DType::kF64;
+  case UnaryOp::kClip: return (IsNumeric(in) && in != DType::kBool) || IsHalf(in);
+  default: return in == DType::kF32 || in == DType::kF64 || IsHalf(in);
   }
 }
 
@@ -293,6 +302,26 @@ bool BroadcastsTo(const Shape& from, const Shape& to) {
 
 KernelResult Binary(BinaryOp op, const TensorView& a, const TensorView& b, const TensorView& out) {
   KernelResult result;
+  if (IsHalf(a.dtype)) {
+    // f16 and bf16 compute in f32 and round once: exact for + - * / (f32 holds more than twice
+    // the f16 significand), and numpy's own half-precision semantics for min, max, comparisons.
+    const bool f16 = a.dtype == DType::kF16;
+    auto decode = [f16](uint16_t h) { return f16 ? HalfToFloat(h) : BF16ToFloat(h); };
+    auto encode = [f16](float f) { return f16 ? FloatToHalf(f) : FloatToBF16(f); };
+    const uint16_t* pa = a.As<uint16_t>();
+    const uint16_t* pb = b.As<uint16_t>();
+    const Shape* in[2] = {&a.shape, &b.shape};
+    const bool to_bool = IsComparison(op);
+    ForEachBroadcast<2>(out.shape, in, [&](int64_t i, const int64_t* off) {
+      const float x = decode(pa[off[0]]), y = decode(pb[off[1]]);
+      if (!to_bool) {
+        out.As<uint16_t>()[i] = encode(FloatBinary(op, x, y));
+        return;
+      }
+      out.As<uint8_t>()[i] = BoolBinary(op, x, y) ? 1 : 0;
+    });
+    return result;
+  }
   VisitNumeric(a.dtype, [&](auto tag) { result = BinaryTyped<decltype(tag)>(op, a, b, out); });
   return result;
 }
@@ -300,6 +329,18 @@ KernelResult Binary(BinaryOp op, const TensorView& a, const TensorView& b, const
 void Unary(UnaryOp op, float alpha, float beta, const TensorView& x, const TensorView& y) {
   if (op == UnaryOp::kIdentity) {
     Copy(x, y);
+    return;
+  }
+  if (IsHalf(x.dtype)) {  // computed in f32, rounded once
+    const bool f16 = x.dtype == DType::kF16;
+    const uint16_t* px = x.As<uint16_t>();
+    uint16_t* py = y.As<uint16_t>();
+    const int64_t n = x.NumElements();
+    for (int64_t i = 0; i < n; ++i) {
+      const float v =
+          UnaryScalar<float>(op, f16 ? HalfToFloat(px[i]) : BF16ToFloat(px[i]), alpha, beta);
+      py[i] = f16 ? FloatToHalf(v) : FloatToBF16(v);
+    }
     return;
   }
   VisitNumeric(x.dtype, [&](auto tag) {

@@ -70,7 +70,10 @@ bool BinarySupports(BinaryOp op, DType in);
 DType BinaryOutputType(BinaryOp op, DType in);  // bool for comparisons, else `in`
 bool UnarySupports(UnaryOp op, DType in);
 bool ReduceSupports(ReduceOp op, DType in);
-bool IsNumeric(DType t);  // every dtype but f16/bf16 (those only Cast and data movement handle)
+bool IsNumeric(DType t);  // every dtype but f16/bf16
+// f16/bf16: elementwise arithmetic, comparisons and unary math compute in f32 and round once;
+// reductions, matmul and normalization do not take them.
+bool IsHalf(DType t);
 
 // Output shape of numpy broadcasting of a and b; false when they do not broadcast.
 bool BroadcastShapes(const Shape& a, const Shape& b, Shape* out);

@@ -20,9 +20,10 @@ void ExpectNoLiveOverlap(const std::vector<BufferLifetime>& b, const MemoryPlan&
                             (b[j].reuse == static_cast<int64_t>(i) && b[i].last == b[j].first);
       const bool overlap =
           p.offsets[i] < p.offsets[j] + b[j].bytes && p.offsets[j] < p.offsets[i] + b[i].bytes;
-      if (live_together && overlap)
+      if (live_together && overlap) {
         EXPECT_TRUE(in_place && p.offsets[i] == p.offsets[j])
             << "buffers " << i << " and " << j << " overlap while both live";
+      }
     }
   }
 }

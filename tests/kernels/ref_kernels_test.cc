@@ -77,6 +77,39 @@ TEST(RefBinary, PowMinMaxComparisons) {
   EXPECT_EQ(r.v, (std::vector<uint8_t>{0, 1, 0, 1}));
 }
 
+// IEEE half and bfloat16 bit patterns written out by hand: 1.5 = 0x3E00, 2.25 = 0x4080,
+// 3.75 = 0x4380, -2 = 0xC000, -0.5 = 0xB800, NaN = 0x7E00 (f16); 1.5 = 0x3FC0, 2.25 = 0x4010
+// (bf16).
+TEST(RefBinary, HalfPrecisionArithmeticMinMaxAndComparisons) {
+  using H = Buf<uint16_t>;
+  H a(DType::kF16, {3}, {0x3E00, 0xC000, 0x7E00});
+  H b(DType::kF16, {3}, {0x4080, 0x3E00, 0x3E00});
+  H c(DType::kF16, {3});
+  ASSERT_TRUE(BinarySupports(BinaryOp::kMax, DType::kF16));
+  EXPECT_TRUE(Binary(BinaryOp::kAdd, a.view, b.view, c.view).ok());
+  EXPECT_EQ(c.v[0], 0x4380);  // 1.5 + 2.25 = 3.75
+  EXPECT_EQ(c.v[1], 0xB800);  // -2 + 1.5 = -0.5
+  Binary(BinaryOp::kMin, a.view, b.view, c.view);
+  EXPECT_EQ(c.v[0], 0x3E00);
+  EXPECT_EQ(c.v[1], 0xC000);
+  EXPECT_EQ(c.v[2] & 0x7C00, 0x7C00);  // NaN propagates
+  EXPECT_NE(c.v[2] & 0x03FF, 0);
+  Binary(BinaryOp::kMax, a.view, b.view, c.view);
+  EXPECT_EQ(c.v[0], 0x4080);
+  EXPECT_EQ(c.v[1], 0x3E00);
+  Buf<uint8_t> less(DType::kBool, {3});
+  Binary(BinaryOp::kLess, a.view, b.view, less.view);
+  EXPECT_EQ(less.v, (std::vector<uint8_t>{1, 1, 0}));  // NaN compares false
+
+  H x(DType::kBF16, {2}, {0x3FC0, 0x4010});
+  H y(DType::kBF16, {2});
+  Binary(BinaryOp::kMul, x.view, x.view, y.view);
+  EXPECT_EQ(y.v[0], 0x4010);  // 1.5 * 1.5 = 2.25
+  Unary(UnaryOp::kNeg, 0, 0, x.view, y.view);
+  EXPECT_EQ(y.v[1], 0xC010);
+  EXPECT_FALSE(BinarySupports(BinaryOp::kAnd, DType::kF16));
+}
+
 TEST(RefBinary, IntegerDivisionTruncatesAndReportsZeroDivisor) {
   Buf<int32_t> a(DType::kI32, {4}, {7, -7, std::numeric_limits<int32_t>::min(), 5});
   Buf<int32_t> b(DType::kI32, {4}, {2, 2, -1, 0});
