@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+#include "kernels/common/parallel.h"
 #include "kernels/common/tensor.h"
 
 namespace axle::ref {
@@ -118,6 +119,58 @@ void Where(const TensorView& cond, const TensorView& x, const TensorView& y, con
 void Cast(const TensorView& x, const TensorView& y);
 // x broadcast to y.shape.
 void Expand(const TensorView& x, const TensorView& y);
+
+// --- Fused operations (produced by the compiler's fusion passes) ---
+
+// Numbering shared with runtime/schema/axle_model.fbs (Activation, MaskMode).
+enum class Activation : uint8_t { kNone = 0, kRelu = 1, kGelu = 2, kGeluTanh = 3 };
+enum class MaskMode : uint8_t { kNone = 0, kAdditive = 1, kKeepTrue = 2, kKeepFalse = 3 };
+
+// y[..., N] = act(x[..., K] @ w[K, N] + bias[N]), f32. Rows split across `par`.
+void Linear(const TensorView& x, const TensorView& w, const TensorView* bias, Activation act,
+            const TensorView& y, const Parallel* par);
+// Rows [row_begin, row_end) of y = act(x @ w + bias) for row-major x [*, k], w [k, n].
+void MatMulRows(const float* x, const float* w, const float* bias, Activation act, int64_t k,
+                int64_t n, int64_t row_begin, int64_t row_end, float* y);
+
+constexpr int64_t kMaxAttentionHeadDim = 1024;
+struct AttentionConfig {
+  int64_t num_heads = 1;
+  float scale = 1.0f;
+  MaskMode mask = MaskMode::kNone;
+  float mask_fill = 0.0f;  // the score of a masked-out key (kKeepTrue / kKeepFalse)
+};
+// Multi-head scaled dot-product attention on unsplit heads: q [B, Sq, H*dk], k [B, Sk, H*dk],
+// v [B, Sk, H*dv] -> y [B, Sq, H*dv]; head h uses columns [h*d, (h+1)*d). The mask broadcasts
+// to [B, H, Sq, Sk]: added to the scaled scores (f32), or selecting which keys keep their score
+// (bool) while the others get mask_fill. f32.
+void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
+               const TensorView* mask, const AttentionConfig& config, const TensorView& y,
+               const Parallel* par);
+// GELU, exact (0.5 x (1 + erf(x / sqrt 2))) or the tanh approximation. f32.
+void Gelu(const TensorView& x, bool tanh_approximation, const TensorView& y);
+// y = x / sqrt(mean(x^2 over dims [axis, rank)) + epsilon) * scale. f32.
+void RmsNorm(const TensorView& x, const TensorView& scale, int axis, float epsilon,
+             const TensorView& y);
+
+// A fused elementwise program: a stack machine over f32 values, one (instruction, argument)
+// byte pair per step, evaluated for every output element with numpy broadcasting of inputs.
+enum class ElementwiseInstr : uint8_t {
+  kLoad = 0,    // push input[arg]
+  kConst = 1,   // push constants[arg]
+  kBinary = 2,  // pop b, pop a, push a (BinaryOp arg) b; arithmetic ops only (Add..Max)
+  kUnary = 3,   // replace the top with (UnaryOp arg)(top); not Clip, LeakyRelu, Not, Identity
+  kGelu = 4,    // replace the top with GELU(top); arg 0 exact, 1 tanh approximation
+};
+constexpr int kMaxElementwiseStack = 8;
+constexpr int kMaxElementwiseInputs = 8;
+// Null when the program is well formed for these inputs and constants, else what is wrong
+// with instruction *at.
+const char* CheckElementwiseProgram(const uint8_t* code, int64_t size, int num_inputs,
+                                    int64_t num_constants, int64_t* at);
+void FusedElementwise(const uint8_t* code, int64_t size, const float* constants,
+                      const TensorView* const* inputs, int num_inputs, const TensorView& y,
+                      const Parallel* par);
 
 }  // namespace axle::ref
 

@@ -195,12 +195,19 @@ axle_status_t axle_context_create(axle_model_t* model, const axle_context_option
   *out_context = nullptr;
   axle::Context* c = nullptr;
   AXLE_RETURN_IF_ERROR(axle::Context::Create(M(model), options ? options->arena : nullptr,
-                                             options ? options->arena_size : 0, &c));
+                                             options ? options->arena_size : 0,
+                                             options ? options->num_threads : 1, &c));
   *out_context = reinterpret_cast<axle_context_t*>(c);
   return AXLE_OK;
 }
 
 void axle_context_destroy(axle_context_t* context) { delete C(context); }
+
+axle_status_t axle_context_set_profile(axle_context_t* context, uint64_t* step_nanoseconds,
+                                       uint32_t num_steps) {
+  AXLE_CHECK_ARG(context, "context");
+  return C(context)->SetProfile(step_nanoseconds, num_steps);
+}
 
 axle_status_t axle_context_bind_input(axle_context_t* context, uint32_t index, const void* data,
                                       size_t size) {

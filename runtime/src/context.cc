@@ -3,13 +3,14 @@
 
 #include <cinttypes>
 #include <cstdlib>
+#include <ctime>
 #include <new>
 
 #include "runtime/src/op_table.h"
 
 namespace axle {
 
-Status Context::Create(Model* model, void* arena, size_t arena_size, Context** out) {
+Status Context::Create(Model* model, void* arena, size_t arena_size, int threads, Context** out) {
   const uint64_t need = model->info().arena_bytes;
   if (arena) {
     if (reinterpret_cast<uintptr_t>(arena) % kAlignment != 0)
@@ -38,6 +39,7 @@ Status Context::Create(Model* model, void* arena, size_t arena_size, Context** o
     c->arena_ = static_cast<uint8_t*>(p);
     c->owns_arena_ = true;
   }
+  AXLE_RETURN_IF_ERROR(ThreadPool::Create(threads, &c->pool_));
   for (uint32_t t = 0; t < n; ++t) {
     const TensorDesc& d = model->tensor(t);
     c->data_[t] = d.storage == AXLE_STORAGE_CONSTANT ? d.view.data : c->arena_ + d.offset;
@@ -86,9 +88,26 @@ Status Context::Buffer(bool is_input, uint32_t index, void** data, size_t* size)
   return AXLE_OK;
 }
 
+Status Context::SetProfile(uint64_t* step_ns, uint32_t num_steps) {
+  if (step_ns && num_steps != model_->num_steps())
+    return Error(AXLE_INVALID_ARGUMENT, "profile array has %u entries; the model has %u steps",
+                 num_steps, model_->num_steps());
+  profile_ = step_ns;
+  return AXLE_OK;
+}
+
+namespace {
+uint64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+}  // namespace
+
 Status Context::Invoke() {
   const Model& m = *model_;
   for (uint32_t i = 0; i < m.num_steps(); ++i) {
+    const uint64_t start = profile_ ? NowNs() : 0;
     const StepDesc& s = m.step(i);
     const uint32_t* operands = m.step_inputs(s);
     const uint32_t n = s.num_inputs + s.num_outputs;
@@ -103,8 +122,9 @@ Status Context::Invoke() {
       view_ptrs_[k] = &views_[k];
     }
     const OpArgs args{view_ptrs_.get(), s.num_inputs, view_ptrs_.get() + s.num_inputs,
-                      s.num_outputs, s.params};
+                      s.num_outputs,    s.params,     pool_->parallel()};
     const ref::KernelResult r = s.op->run(*s.op, args);
+    if (profile_) profile_[i] += NowNs() - start;
     if (!r.ok()) {
       const uint32_t t = operands[r.operand];
       const char* tname = m.tensor(t).name;

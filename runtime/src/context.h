@@ -6,17 +6,21 @@
 #include <memory>
 
 #include "runtime/src/model.h"
+#include "runtime/src/thread_pool.h"
 
 namespace axle {
 
 class Context {
  public:
-  static Status Create(Model* model, void* arena, size_t arena_size, Context** out);
+  static Status Create(Model* model, void* arena, size_t arena_size, int threads, Context** out);
   ~Context();
 
   Status Bind(bool is_input, uint32_t index, void* data, size_t size);
   Status Buffer(bool is_input, uint32_t index, void** data, size_t* size);
   Status Invoke();
+  // Per-step wall time in nanoseconds is added into step_ns[0, num_steps) by each Invoke while
+  // set; null stops it.
+  Status SetProfile(uint64_t* step_ns, uint32_t num_steps);
 
  private:
   explicit Context(Model* model) : model_(model) {}
@@ -27,6 +31,8 @@ class Context {
   std::unique_ptr<void*[]> data_;  // per tensor
   std::unique_ptr<TensorView[]> views_;
   std::unique_ptr<const TensorView*[]> view_ptrs_;
+  std::unique_ptr<ThreadPool> pool_;
+  uint64_t* profile_ = nullptr;
 };
 
 }  // namespace axle

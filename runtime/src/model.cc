@@ -127,6 +127,37 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
     p->beta = u->beta();
     return AXLE_OK;
   }
+  case fb::Params_ActivationParams: {
+    const auto* a = s->params_as_ActivationParams();
+    if (!a) break;
+    if (a->activation() < fb::Activation_MIN || a->activation() > fb::Activation_MAX)
+      return Error(AXLE_INVALID_MODEL, "ActivationParams.activation %d is unknown",
+                   static_cast<int>(a->activation()));
+    p->activation = static_cast<uint8_t>(a->activation());
+    return AXLE_OK;
+  }
+  case fb::Params_AttentionParams: {
+    const auto* a = s->params_as_AttentionParams();
+    if (!a) break;
+    if (a->mask() < fb::MaskMode_MIN || a->mask() > fb::MaskMode_MAX)
+      return Error(AXLE_INVALID_MODEL, "AttentionParams.mask %d is unknown",
+                   static_cast<int>(a->mask()));
+    p->num_heads = a->num_heads();
+    p->alpha = a->scale();
+    p->mask_mode = static_cast<uint8_t>(a->mask());
+    p->beta = a->mask_fill();
+    return AXLE_OK;
+  }
+  case fb::Params_ElementwiseParams: {
+    const auto* e = s->params_as_ElementwiseParams();
+    if (!e) break;
+    // Verified vectors: data() is in bounds; scalars in a vector are aligned to their size.
+    p->code = e->code() ? e->code()->data() : nullptr;
+    p->code_size = e->code() ? e->code()->size() : 0;
+    p->constants = e->constants() ? e->constants()->data() : nullptr;
+    p->num_constants = e->constants() ? e->constants()->size() : 0;
+    return AXLE_OK;
+  }
   default: break;
   }
   return Error(AXLE_INVALID_MODEL, "the %s parameter table is missing", ParamsName(type));

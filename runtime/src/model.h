@@ -34,6 +34,13 @@ struct StepParams {
   int64_t perm[kMaxRank] = {};
   int64_t starts[kMaxRank] = {};
   int64_t steps[kMaxRank] = {};
+  uint8_t activation = 0;         // ref::Activation
+  int64_t num_heads = 1;          // Attention; scale in alpha
+  uint8_t mask_mode = 0;          // ref::MaskMode; mask_fill in beta
+  const uint8_t* code = nullptr;  // FusedElementwise program, pointing into the file
+  int64_t code_size = 0;
+  const float* constants = nullptr;  // its immediates (into the file, 4-byte aligned)
+  int64_t num_constants = 0;
 };
 
 struct StepDesc {

@@ -381,6 +381,150 @@ KernelResult RunGather(const OpInfo&, const OpArgs& a) {
   return ref::Gather(*a.in[0], *a.in[1], static_cast<int>(a.params.axis), *a.out[0]);
 }
 
+// --- Fused operations ---
+
+Status ExpectF32(const TensorView& v, const char* role) {
+  return ExpectDType(v, DType::kF32, role);
+}
+
+Status ValidateLinear(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  const TensorView& w = *a.in[1];
+  AXLE_RETURN_IF_ERROR(ExpectF32(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectF32(w, "weight"));
+  if (!a.in[0] || !a.in[1]) return Invalid("input and weight must be present");
+  if (w.shape.rank != 2 || x.shape.rank < 1 || x.shape.dims[x.shape.rank - 1] != w.shape.dims[0])
+    return Invalid("input %s and weight %s do not multiply (weight must be [K, N])",
+                   ShapeText(x).text, ShapeText(w).text);
+  if (a.num_in > 2 && a.in[2]) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[2], "bias"));
+    if (a.in[2]->shape.rank != 1 || a.in[2]->shape.dims[0] != w.shape.dims[1])
+      return Invalid("bias %s is not [N] for weight %s", ShapeText(*a.in[2]).text,
+                     ShapeText(w).text);
+  }
+  Shape out = x.shape;
+  out.dims[out.rank - 1] = w.shape.dims[1];
+  return ExpectOutput(a, 0, DType::kF32, out);
+}
+KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
+  ref::Linear(*a.in[0], *a.in[1], a.num_in > 2 ? a.in[2] : nullptr,
+              static_cast<ref::Activation>(a.params.activation), *a.out[0], a.par);
+  return {};
+}
+
+Status ValidateAttention(const OpInfo&, const OpArgs& a) {
+  for (uint32_t k = 0; k < 3; ++k)
+    if (!a.in[k]) return Invalid("input %u (query, key, value) is absent", k);
+  const TensorView& q = *a.in[0];
+  const TensorView& k = *a.in[1];
+  const TensorView& v = *a.in[2];
+  AXLE_RETURN_IF_ERROR(ExpectF32(q, "query"));
+  AXLE_RETURN_IF_ERROR(ExpectF32(k, "key"));
+  AXLE_RETURN_IF_ERROR(ExpectF32(v, "value"));
+  const int64_t h = a.params.num_heads;
+  if (q.shape.rank != 3 || k.shape.rank != 3 || v.shape.rank != 3)
+    return Invalid("query %s, key %s and value %s must be [B, S, H*d]", ShapeText(q).text,
+                   ShapeText(k).text, ShapeText(v).text);
+  if (h < 1 || q.shape.dims[2] % h || v.shape.dims[2] % h || v.shape.dims[2] / h > 1024)
+    return Invalid("%lld heads do not split query %s and value %s (head size at most 1024)",
+                   static_cast<long long>(h), ShapeText(q).text, ShapeText(v).text);
+  if (k.shape.dims[0] != q.shape.dims[0] || v.shape.dims[0] != q.shape.dims[0] ||
+      k.shape.dims[1] != v.shape.dims[1] || k.shape.dims[2] != q.shape.dims[2])
+    return Invalid("query %s, key %s and value %s disagree in batch, length or head size",
+                   ShapeText(q).text, ShapeText(k).text, ShapeText(v).text);
+  const bool has_mask = a.num_in > 3 && a.in[3];
+  const auto mode = static_cast<ref::MaskMode>(a.params.mask_mode);
+  if (has_mask != (mode != ref::MaskMode::kNone))
+    return Invalid("mask mode %d does not match a mask that is %s", a.params.mask_mode,
+                   has_mask ? "present" : "absent");
+  if (has_mask) {
+    const TensorView& m = *a.in[3];
+    AXLE_RETURN_IF_ERROR(
+        ExpectDType(m, mode == ref::MaskMode::kAdditive ? DType::kF32 : DType::kBool, "mask"));
+    Shape full;
+    full.rank = 4;
+    full.dims[0] = q.shape.dims[0];
+    full.dims[1] = h;
+    full.dims[2] = q.shape.dims[1];
+    full.dims[3] = k.shape.dims[1];
+    if (!ref::BroadcastsTo(m.shape, full))
+      return Invalid("mask %s does not broadcast to [B, H, Sq, Sk] = [%lld,%lld,%lld,%lld]",
+                     ShapeText(m).text, static_cast<long long>(full.dims[0]),
+                     static_cast<long long>(h), static_cast<long long>(full.dims[2]),
+                     static_cast<long long>(full.dims[3]));
+  }
+  Shape out = q.shape;
+  out.dims[2] = v.shape.dims[2];
+  return ExpectOutput(a, 0, DType::kF32, out);
+}
+KernelResult RunAttention(const OpInfo&, const OpArgs& a) {
+  ref::AttentionConfig c;
+  c.num_heads = a.params.num_heads;
+  c.scale = a.params.alpha;
+  c.mask = static_cast<ref::MaskMode>(a.params.mask_mode);
+  c.mask_fill = a.params.beta;
+  ref::Attention(*a.in[0], *a.in[1], *a.in[2], a.num_in > 3 ? a.in[3] : nullptr, c, *a.out[0],
+                 a.par);
+  return {};
+}
+
+Status ValidateGelu(const OpInfo&, const OpArgs& a) {
+  AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[0], "input 0"));
+  const auto act = static_cast<ref::Activation>(a.params.activation);
+  if (act != ref::Activation::kGelu && act != ref::Activation::kGeluTanh)
+    return Invalid("activation %d is not a GELU form", a.params.activation);
+  return ExpectOutput(a, 0, DType::kF32, a.in[0]->shape);
+}
+KernelResult RunGelu(const OpInfo&, const OpArgs& a) {
+  ref::Gelu(*a.in[0], a.params.activation == static_cast<uint8_t>(ref::Activation::kGeluTanh),
+            *a.out[0]);
+  return {};
+}
+
+Status ValidateRmsNorm(const OpInfo&, const OpArgs& a) {
+  AXLE_RETURN_IF_ERROR(ExpectPresent(a));
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectF32(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[1], "scale"));
+  AXLE_RETURN_IF_ERROR(ExpectAxis(a.params.axis, x.shape.rank));
+  int64_t inner = 1;
+  for (int d = static_cast<int>(a.params.axis); d < x.shape.rank; ++d) inner *= x.shape.dims[d];
+  if (a.in[1]->NumElements() != inner && a.in[1]->NumElements() != 1)
+    return Invalid("scale has %lld elements; expected 1 or %lld",
+                   static_cast<long long>(a.in[1]->NumElements()), static_cast<long long>(inner));
+  return ExpectOutput(a, 0, DType::kF32, x.shape);
+}
+KernelResult RunRmsNorm(const OpInfo&, const OpArgs& a) {
+  ref::RmsNorm(*a.in[0], *a.in[1], static_cast<int>(a.params.axis), a.params.epsilon, *a.out[0]);
+  return {};
+}
+
+Status ValidateFusedElementwise(const OpInfo&, const OpArgs& a) {
+  AXLE_RETURN_IF_ERROR(ExpectPresent(a));
+  if (a.num_in > static_cast<uint32_t>(ref::kMaxElementwiseInputs))
+    return Invalid("%u inputs; a fused elementwise step takes at most %d", a.num_in,
+                   ref::kMaxElementwiseInputs);
+  const TensorView& y = *a.out[0];
+  AXLE_RETURN_IF_ERROR(ExpectF32(y, "output 0"));
+  for (uint32_t k = 0; k < a.num_in; ++k) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[k], "an input"));
+    if (!ref::BroadcastsTo(a.in[k]->shape, y.shape))
+      return Invalid("input %u %s does not broadcast to output %s", k, ShapeText(*a.in[k]).text,
+                     ShapeText(y).text);
+  }
+  int64_t at = 0;
+  if (const char* why =
+          ref::CheckElementwiseProgram(a.params.code, a.params.code_size,
+                                       static_cast<int>(a.num_in), a.params.num_constants, &at))
+    return Invalid("program instruction %lld %s", static_cast<long long>(at), why);
+  return AXLE_OK;
+}
+KernelResult RunFusedElementwise(const OpInfo&, const OpArgs& a) {
+  ref::FusedElementwise(a.params.code, a.params.code_size, a.params.constants, a.in,
+                        static_cast<int>(a.num_in), *a.out[0], a.par);
+  return {};
+}
+
 // --- The table ---
 
 constexpr uint8_t kNone = fb::Params_NONE;
@@ -458,6 +602,19 @@ const Entry kOps[] = {
      {"Transpose", 1, 1, 1, 1, fb::Params_TransposeParams, true, 0, ValidateTranspose,
       RunTranspose}},
     {fb::OpCode_Reshape, {"Reshape", 1, 1, 1, 1, kNone, false, 0, ValidateReshape, RunCopy}},
+    {fb::OpCode_Linear,
+     {"Linear", 2, 3, 1, 1, fb::Params_ActivationParams, false, 0, ValidateLinear, RunLinear}},
+    {fb::OpCode_Attention,
+     {"Attention", 3, 4, 1, 1, fb::Params_AttentionParams, true, 0, ValidateAttention,
+      RunAttention}},
+    {fb::OpCode_Gelu,
+     {"Gelu", 1, 1, 1, 1, fb::Params_ActivationParams, true, 0, ValidateGelu, RunGelu}},
+    {fb::OpCode_RmsNormalization,
+     {"RmsNormalization", 2, 2, 1, 1, fb::Params_LayerNormParams, true, 0, ValidateRmsNorm,
+      RunRmsNorm}},
+    {fb::OpCode_FusedElementwise,
+     {"FusedElementwise", 1, kMany, 1, 1, fb::Params_ElementwiseParams, true, 0,
+      ValidateFusedElementwise, RunFusedElementwise}},
     {fb::OpCode_Concat,
      {"Concat", 1, kMany, 1, 1, fb::Params_AxisParams, true, 0, ValidateConcat, RunConcat}},
     {fb::OpCode_Slice,

@@ -18,6 +18,7 @@ struct OpArgs {
   const TensorView* const* out;
   uint32_t num_out;
   const StepParams& params;
+  const Parallel* par = nullptr;  // the context's threads, for kernels that split work
 };
 
 struct OpInfo {

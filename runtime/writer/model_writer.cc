@@ -33,6 +33,15 @@ flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const P
   case ParamsSpec::kSlice:
     return fb::CreateSliceParams(b, b.CreateVector(p.list), b.CreateVector(p.list2)).Union();
   case ParamsSpec::kUnary: return fb::CreateUnaryParams(b, p.alpha, p.beta).Union();
+  case ParamsSpec::kActivation:
+    return fb::CreateActivationParams(b, static_cast<fb::Activation>(p.activation)).Union();
+  case ParamsSpec::kAttention:
+    return fb::CreateAttentionParams(b, static_cast<int32_t>(p.num_heads), p.alpha,
+                                     static_cast<fb::MaskMode>(p.mask), p.beta)
+        .Union();
+  case ParamsSpec::kElementwise:
+    return fb::CreateElementwiseParams(b, b.CreateVector(p.code), b.CreateVector(p.constants))
+        .Union();
   }
   return 0;
 }
@@ -106,6 +115,31 @@ ParamsSpec ParamsSpec::Slice(std::vector<int64_t> starts, std::vector<int64_t> s
   p.list2 = std::move(steps);
   return p;
 }
+ParamsSpec ParamsSpec::Activation(uint8_t activation) {
+  ParamsSpec p;
+  p.kind = kActivation;
+  p.activation = activation;
+  return p;
+}
+
+ParamsSpec ParamsSpec::Attention(int64_t num_heads, float scale, uint8_t mask, float mask_fill) {
+  ParamsSpec p;
+  p.kind = kAttention;
+  p.num_heads = num_heads;
+  p.alpha = scale;
+  p.mask = mask;
+  p.beta = mask_fill;
+  return p;
+}
+
+ParamsSpec ParamsSpec::Elementwise(std::vector<uint8_t> code, std::vector<float> constants) {
+  ParamsSpec p;
+  p.kind = kElementwise;
+  p.code = std::move(code);
+  p.constants = std::move(constants);
+  return p;
+}
+
 ParamsSpec ParamsSpec::Unary(float alpha, float beta) {
   ParamsSpec p;
   p.kind = kUnary;

@@ -24,13 +24,31 @@ struct TensorSpec {
 
 // A step's parameter table; kind selects the schema union member (0 = none).
 struct ParamsSpec {
-  enum Kind : uint8_t { kNone = 0, kGemm, kAxis, kLayerNorm, kReduce, kTranspose, kSlice, kUnary };
+  // Numbered as the schema's Params union.
+  enum Kind : uint8_t {
+    kNone = 0,
+    kGemm,
+    kAxis,
+    kLayerNorm,
+    kReduce,
+    kTranspose,
+    kSlice,
+    kUnary,
+    kActivation,
+    kAttention,
+    kElementwise,
+  };
   Kind kind = kNone;
   float alpha = 1.0f, beta = 1.0f, epsilon = 1e-5f;
   bool trans_a = false, trans_b = false, keepdims = true;
   int64_t axis = 0;
   std::vector<int64_t> list;   // reduce axes, transpose perm, slice starts
   std::vector<int64_t> list2;  // slice steps
+  uint8_t activation = 0;      // schema Activation
+  int64_t num_heads = 1;       // attention (scale in alpha, mask_fill in beta)
+  uint8_t mask = 0;            // schema MaskMode
+  std::vector<uint8_t> code;   // fused elementwise program
+  std::vector<float> constants;
 
   static ParamsSpec Axis(int64_t axis);
   static ParamsSpec Gemm(float alpha, float beta, bool trans_a, bool trans_b);
@@ -39,6 +57,9 @@ struct ParamsSpec {
   static ParamsSpec Transpose(std::vector<int64_t> perm);
   static ParamsSpec Slice(std::vector<int64_t> starts, std::vector<int64_t> steps);
   static ParamsSpec Unary(float alpha, float beta);
+  static ParamsSpec Activation(uint8_t activation);
+  static ParamsSpec Attention(int64_t num_heads, float scale, uint8_t mask, float mask_fill);
+  static ParamsSpec Elementwise(std::vector<uint8_t> code, std::vector<float> constants);
 };
 
 struct StepSpec {

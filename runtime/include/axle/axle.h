@@ -115,6 +115,10 @@ typedef struct axle_context_options {
    * valid until the context is destroyed. NULL: the context allocates its own. */
   void* arena;
   size_t arena_size;
+  /* Threads that run one invoke, counting the calling thread: 0 or 1 runs everything on the
+   * caller; N > 1 starts N - 1 workers with the context (they sleep between invokes). Kernels
+   * split their work across them; results do not depend on the count. */
+  int num_threads;
 } axle_context_options_t;
 
 /* Name of a status code, e.g. "INVALID_MODEL". Never NULL. */
@@ -169,6 +173,11 @@ axle_status_t axle_context_output_buffer(axle_context_t* context, uint32_t index
                                          const void** out_data, size_t* out_size);
 /* Runs the plan once. No heap allocation. */
 axle_status_t axle_context_invoke(axle_context_t* context);
+/* While step_nanoseconds is set, each invoke adds the wall time of step i (nanoseconds) into
+ * step_nanoseconds[i]; num_steps must be the model's step count. The array is the caller's
+ * and must outlive its use; NULL stops profiling. */
+axle_status_t axle_context_set_profile(axle_context_t* context, uint64_t* step_nanoseconds,
+                                       uint32_t num_steps);
 
 #ifdef __cplusplus
 }

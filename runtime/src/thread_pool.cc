@@ -1,0 +1,93 @@
+// Worker threads for intra-op parallelism (see thread_pool.h).
+#include "runtime/src/thread_pool.h"
+
+#include <cstring>
+#include <new>
+
+namespace axle {
+Status ThreadPool::Create(int threads, std::unique_ptr<ThreadPool>* out) {
+  std::unique_ptr<ThreadPool> p(new (std::nothrow) ThreadPool());
+  if (!p) return Error(AXLE_RESOURCE_EXHAUSTED, "out of memory creating a thread pool");
+  if (threads > kMaxThreads)
+    return Error(AXLE_INVALID_ARGUMENT, "%d threads requested; at most %d are supported", threads,
+                 kMaxThreads);
+  p->threads_ = threads < 1 ? 1 : threads;
+  p->parallel_.threads = p->threads_;
+  p->parallel_.impl = p.get();
+  p->parallel_.for_ranges = &ThreadPool::ForRanges;
+  if (p->threads_ > 1) {
+    p->workers_.reset(new (std::nothrow) pthread_t[p->threads_ - 1]);
+    p->args_.reset(new (std::nothrow) WorkerArg[p->threads_ - 1]);
+    if (!p->workers_ || !p->args_)
+      return Error(AXLE_RESOURCE_EXHAUSTED, "out of memory creating threads");
+    for (int i = 1; i < p->threads_; ++i) {
+      p->args_[i - 1] = {p.get(), i};
+      const int rc =
+          pthread_create(&p->workers_[i - 1], nullptr, &ThreadPool::WorkerMain, &p->args_[i - 1]);
+      if (rc != 0)
+        return Error(AXLE_RESOURCE_EXHAUSTED, "cannot start worker thread %d of %d: %s", i,
+                     p->threads_ - 1, std::strerror(rc));
+      ++p->started_;
+    }
+  }
+  *out = std::move(p);
+  return AXLE_OK;
+}
+
+ThreadPool::~ThreadPool() {
+  pthread_mutex_lock(&mutex_);
+  stop_ = true;
+  pthread_cond_broadcast(&wake_);
+  pthread_mutex_unlock(&mutex_);
+  for (int i = 0; i < started_; ++i) pthread_join(workers_[i], nullptr);
+  pthread_cond_destroy(&wake_);
+  pthread_cond_destroy(&done_);
+  pthread_mutex_destroy(&mutex_);
+}
+
+void ThreadPool::RunShare(int share) {
+  const int64_t begin = n_ * share / threads_, end = n_ * (share + 1) / threads_;
+  if (begin < end) fn_(ctx_, begin, end);
+}
+
+void* ThreadPool::WorkerMain(void* arg) {
+  ThreadPool* pool = static_cast<WorkerArg*>(arg)->pool;
+  const int share = static_cast<WorkerArg*>(arg)->share;
+  uint64_t seen = 0;
+  pthread_mutex_lock(&pool->mutex_);
+  for (;;) {
+    while (!pool->stop_ && pool->generation_ == seen)
+      pthread_cond_wait(&pool->wake_, &pool->mutex_);
+    if (pool->stop_) break;
+    seen = pool->generation_;
+    pthread_mutex_unlock(&pool->mutex_);
+    pool->RunShare(share);
+    pthread_mutex_lock(&pool->mutex_);
+    if (--pool->pending_ == 0) pthread_cond_signal(&pool->done_);
+  }
+  pthread_mutex_unlock(&pool->mutex_);
+  return nullptr;
+}
+
+void ThreadPool::ForRanges(const Parallel* self, int64_t n, void* ctx,
+                           void (*fn)(void*, int64_t, int64_t)) {
+  auto* pool = static_cast<ThreadPool*>(self->impl);
+  if (pool->threads_ <= 1 || n < 2) {
+    fn(ctx, 0, n);
+    return;
+  }
+  pthread_mutex_lock(&pool->mutex_);
+  pool->n_ = n;
+  pool->ctx_ = ctx;
+  pool->fn_ = fn;
+  pool->pending_ = pool->threads_ - 1;
+  ++pool->generation_;
+  pthread_cond_broadcast(&pool->wake_);
+  pthread_mutex_unlock(&pool->mutex_);
+  pool->RunShare(0);
+  pthread_mutex_lock(&pool->mutex_);
+  while (pool->pending_ > 0) pthread_cond_wait(&pool->done_, &pool->mutex_);
+  pthread_mutex_unlock(&pool->mutex_);
+}
+
+}  // namespace axle
