@@ -5,6 +5,7 @@
 
 #include "kernels/ref/broadcast.h"
 #include "kernels/ref/ref_kernels.h"
+#include "kernels/ref/scalar_ops.h"
 
 namespace axle::ref {
 namespace {
@@ -173,40 +174,6 @@ bool ProgramUnary(uint8_t op) {
   }
 }
 
-double EvalBinary(BinaryOp op, double a, double b) {
-  switch (op) {
-  case BinaryOp::kAdd: return a + b;
-  case BinaryOp::kSub: return a - b;
-  case BinaryOp::kMul: return a * b;
-  case BinaryOp::kDiv: return a / b;
-  case BinaryOp::kPow: return std::pow(a, b);
-  case BinaryOp::kMin: return (std::isnan(a) || std::isnan(b)) ? NAN : std::fmin(a, b);
-  case BinaryOp::kMax: return (std::isnan(a) || std::isnan(b)) ? NAN : std::fmax(a, b);
-  default: return 0;
-  }
-}
-
-double EvalUnary(UnaryOp op, double x) {
-  switch (op) {
-  case UnaryOp::kRelu: return x > 0 ? x : 0.0;
-  case UnaryOp::kSigmoid: return 1.0 / (1.0 + std::exp(-x));
-  case UnaryOp::kTanh: return std::tanh(x);
-  case UnaryOp::kErf: return std::erf(x);
-  case UnaryOp::kExp: return std::exp(x);
-  case UnaryOp::kLog: return std::log(x);
-  case UnaryOp::kSqrt: return std::sqrt(x);
-  case UnaryOp::kNeg: return -x;
-  case UnaryOp::kAbs: return std::fabs(x);
-  case UnaryOp::kReciprocal: return 1.0 / x;
-  case UnaryOp::kFloor: return std::floor(x);
-  case UnaryOp::kCeil: return std::ceil(x);
-  case UnaryOp::kSin: return std::sin(x);
-  case UnaryOp::kCos: return std::cos(x);
-  case UnaryOp::kSign: return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
-  default: return x;
-  }
-}
-
 }  // namespace
 
 const char* CheckElementwiseProgram(const uint8_t* code, int64_t size, int num_inputs,
@@ -287,11 +254,11 @@ void FusedElementwise(const uint8_t* code, int64_t size, const float* constants,
             --sp;
             for (int64_t j = 0; j < n; ++j)
               stack[sp - 1][j] =
-                  EvalBinary(static_cast<BinaryOp>(arg), stack[sp - 1][j], stack[sp][j]);
+                  FloatBinary(static_cast<BinaryOp>(arg), stack[sp - 1][j], stack[sp][j]);
             break;
           case ElementwiseInstr::kUnary:
             for (int64_t j = 0; j < n; ++j)
-              stack[sp - 1][j] = EvalUnary(static_cast<UnaryOp>(arg), stack[sp - 1][j]);
+              stack[sp - 1][j] = UnaryScalar(static_cast<UnaryOp>(arg), stack[sp - 1][j], 0, 0);
             break;
           case ElementwiseInstr::kGelu:
             for (int64_t j = 0; j < n; ++j) stack[sp - 1][j] = GeluValue(stack[sp - 1][j], arg);
