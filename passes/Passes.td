@@ -1,5 +1,7 @@
 // Axle's own passes over the `axle` dialect. The compile pipeline (compiler/cli/compile.cc) is
 //   canonicalize, cse, canonicalize       (upstream: folding through the runtime, DCE)
+//   axle-fuse-layer-norm, axle-fuse-gelu, axle-fuse-linear, axle-fuse-attention,
+//   axle-pack-qkv, axle-fuse-elementwise, canonicalize   (the fusions; --no-fusion skips them)
 //   axle-materialize-outputs              (every plan output gets a buffer of its own)
 //   axle-select-kernels{target=...}       (each op gets the target's kernel, or a diagnostic)
 //   axle-plan-memory                      (arena offsets from liveness intervals)
@@ -8,6 +10,87 @@
 #define AXLE_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Fusion: each rewrite checks every precondition and leaves the graph untouched otherwise.
+//===----------------------------------------------------------------------===//
+
+def AxleFuseLayerNorm : Pass<"axle-fuse-layer-norm", "mlir::func::FuncOp"> {
+  let summary = "Fuse the decomposed LayerNorm chain into axle.layer_norm";
+  let description = [{
+    Before:
+      %m = axle.reduce_mean %x {axes = [-1], keepdims}   %d = axle.sub %x, %m
+      %v = axle.reduce_mean (axle.pow %d, 2.0)           %s = axle.sqrt (axle.add %v, eps)
+      %y = axle.div %d, %s    %g = axle.mul %y, gamma    %o = axle.add %g, beta
+    After:
+      %o = axle.layer_norm %x, gamma, beta {axis = rank - 1, epsilon = eps}
+    The mean must be over trailing axes with keepdims, eps a constant, (x - mean) used only by
+    the variance and the division, gamma/beta constants over the normalized dimensions.
+  }];
+}
+
+def AxleFuseGelu : Pass<"axle-fuse-gelu", "mlir::func::FuncOp"> {
+  let summary = "Fuse decomposed erf- and tanh-GELU into axle.gelu";
+  let description = [{
+    Before (erf):  %y = axle.mul (axle.mul %x, (axle.add (axle.erf (axle.div %x, 1.414)), 1)), 0.5
+    Before (tanh): 0.5 * x * (1 + tanh(0.7978 * (x + 0.044715 * x^3)))
+    After:         %y = axle.gelu %x {approximate = "none" | "tanh"}
+    Products are flattened through single-use muls, so factor order and where the 0.5 sits do
+    not matter; constants must match to 1e-4 relative.
+  }];
+}
+
+def AxleFuseLinear : Pass<"axle-fuse-linear", "mlir::func::FuncOp"> {
+  let summary = "MatMul/Gemm with a constant weight (+ bias, + Relu/GELU) -> axle.linear";
+  let description = [{
+    Before:
+      %0 = axle.matmul %x, %W : (tensor<1x97x256xf32>, tensor<256x512xf32>) -> ...
+      %1 = axle.add %0, %b    %2 = axle.relu %1
+    After:
+      %2 = axle.linear %x, %W, %b {activation = "relu"}
+    Gemm (alpha = 1, A untransposed, C a [N] bias with beta = 1) becomes a linear with B
+    transposed at compile time when trans_b. Intermediates must have a single use.
+  }];
+}
+
+def AxleFuseAttention : Pass<"axle-fuse-attention", "mlir::func::FuncOp"> {
+  let summary = "Fuse the multi-head attention subgraph into axle.attention";
+  let description = [{
+    Before: reshape/transpose of q, k, v into heads, matmul(q, k^T), a constant scale (div or
+    mul, or sqrt-scales on both q and k), an optional mask (add of an f32 mask, or where with a
+    constant fill), softmax over the last axis, matmul with v, transpose and reshape back.
+    After:
+      %y = axle.attention %q, %k, %v[, %mask] {num_heads, scale, mask_mode, mask_fill}
+    Self- and cross-attention alike; every intermediate must have a single use, perms must be
+    the head split/merge ones, and the mask must broadcast to [B, H, Sq, Sk].
+  }];
+}
+
+def AxlePackQkv : Pass<"axle-pack-qkv", "mlir::func::FuncOp"> {
+  let summary = "Pack linears that share an input into one linear plus slices";
+  let description = [{
+    Before:
+      %q = axle.linear %x, %Wq, %bq   %k = axle.linear %x, %Wk, %bk   %v = axle.linear %x, %Wv, %bv
+    After:
+      %qkv = axle.linear %x, concat(Wq, Wk, Wv), concat(bq, bk, bv)
+      %q = axle.slice %qkv {starts = [0, 0, 0]} ... and so on for k and v
+    Only linears without an epilogue, with constant weights, all with or all without a bias.
+  }];
+}
+
+def AxleFuseElementwise : Pass<"axle-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse trees of f32 elementwise ops into one axle.fused_elementwise";
+  let description = [{
+    Before:
+      %0 = axle.sub %one, %mask   %1 = axle.mul %0, %neg_big
+    After:
+      %1 = axle.fused_elementwise %mask {program = ["const 0", "input 0", "sub", "const 1",
+                                                     "mul"], constants = [1.0, -1.0e9]}
+    An operand is absorbed when it is produced by a fusable op (arithmetic binary, unary math,
+    gelu) with one use and the result's type; scalar constants become immediates. At least two
+    ops, at most 8 inputs and a stack depth of 8.
+  }];
+}
 
 def AxleMaterializeOutputs : Pass<"axle-materialize-outputs", "mlir::func::FuncOp"> {
   let summary = "Give every returned value a buffer of its own, written by one step";

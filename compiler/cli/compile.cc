@@ -28,7 +28,8 @@ constexpr const char* kHelp =
     "\n"
     "Compiles an ONNX model (opsets 13-21; binary protobuf, or ONNX's text syntax for files\n"
     "ending in .onnxtxt) into an .axm plan: import into the axle dialect, canonicalize and fold\n"
-    "constants (shape subgraphs fold away), remove dead code, select kernels for the target,\n"
+    "constants (shape subgraphs fold away), remove dead code, fuse (LayerNorm, GELU, linear\n"
+    "epilogues, attention, QKV packing, elementwise chains), select kernels for the target,\n"
     "plan the arena, emit. Prints a summary: steps by op, parameters, arena bytes against the\n"
     "lower bound, compile time.\n"
     "\n"
@@ -40,6 +41,8 @@ constexpr const char* kHelp =
     "  --freeze-input NAME=FILE.pb bind graph input NAME to the values of an ONNX TensorProto\n"
     "                              file (repeatable): it leaves the plan's inputs, and shape\n"
     "                              subgraphs reading it fold away\n"
+    "  --no-fusion                 skip the fusion passes (LayerNorm, GELU, linear, attention,\n"
+    "                              QKV packing, elementwise chains)\n"
     "  --dump-ir-after-all DIR     write the IR after every pass into DIR\n"
     "  --print-ir                  print the final IR on stdout\n"
     "  --json                      print the summary as one JSON object: model, output, target,\n"
@@ -71,7 +74,7 @@ int CompileMain(int argc, char** argv) {
   Args args("compile", argc, argv);
   for (const char* o : {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all"})
     args.Option(o);
-  for (const char* f : {"--print-ir", "--json", "--quiet", "-q"}) args.Flag(f);
+  for (const char* f : {"--print-ir", "--json", "--no-fusion", "--quiet", "-q"}) args.Flag(f);
   std::string path;
   if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
   if (!args.Has("-o")) return UsageError("compile", "-o OUT.axm is required");
@@ -134,6 +137,15 @@ int CompileMain(int argc, char** argv) {
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   pm.addPass(mlir::createCanonicalizerPass());
+  if (!args.Has("--no-fusion")) {
+    pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseLayerNorm());
+    pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseGelu());
+    pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseLinear());
+    pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseAttention());
+    pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePackQkv());
+    pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseElementwise());
+    pm.addPass(mlir::createCanonicalizerPass());
+  }
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleMaterializeOutputs());
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleSelectKernels({target}));
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePlanMemory());

@@ -385,20 +385,14 @@ OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
   return EvaluateOnRuntime(*this, adaptor.getOperands());
 }
 
+AXLE_RUNTIME_VERIFIED(LinearOp)
+AXLE_RUNTIME_VERIFIED(AttentionOp)
+AXLE_RUNTIME_VERIFIED(RmsNormOp)
+AXLE_RUNTIME_VERIFIED(GeluOp)
+AXLE_RUNTIME_VERIFIED(FusedElementwiseOp)
+
 #undef AXLE_RUNTIME_FOLDED
 #undef AXLE_RUNTIME_VERIFIED
-
-LogicalResult LinearOp::verify() {
-  auto x = llvm::cast<RankedTensorType>(getInput().getType());
-  auto w = llvm::cast<RankedTensorType>(getWeight().getType());
-  if (w.getRank() != 2) return emitOpError() << "weight must have rank 2, got " << w;
-  if (x.getRank() < 1 || x.getShape().back() != w.getDimSize(0))
-    return emitOpError() << "input " << x << " and weight " << w << " do not multiply";
-  const llvm::StringRef act = getActivation();
-  if (act != "none" && act != "relu" && act != "gelu" && act != "gelu_tanh")
-    return emitOpError() << "unknown activation '" << act << "'";
-  return success();
-}
 
 }  // namespace axle::ir
 

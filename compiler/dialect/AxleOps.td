@@ -272,7 +272,11 @@ def Axle_GatherOp : Axle_Op<"gather", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Axle_LinearOp : Axle_Op<"linear", [Pure]> {
-  let summary = "x @ w + bias, then an activation epilogue";
+  let summary = "act(x @ w + bias): a matmul with a constant [K, N] weight and its epilogue";
+  let description = [{
+    Produced by axle-fuse-linear from MatMul + Add (+ Relu or GELU) and from Gemm. The input is
+    [..., K]; `activation` is one of none, relu, gelu, gelu_tanh.
+  }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                    Optional<AnyRankedTensor>:$bias,
                    DefaultValuedAttr<StrAttr, "\"none\"">:$activation);
@@ -284,13 +288,23 @@ def Axle_LinearOp : Axle_Op<"linear", [Pure]> {
 }
 
 def Axle_AttentionOp : Axle_Op<"attention", [Pure]> {
-  let summary = "multi-head scaled dot-product attention with an optional key-padding mask";
+  let summary = "multi-head scaled dot-product attention with an optional mask";
+  let description = [{
+    query [B, Sq, H*dk], key [B, Sk, H*dk], value [B, Sk, H*dv] -> [B, Sq, H*dv]: per head h,
+    softmax(scale * q_h k_h^T (+ mask)) v_h. `mask_mode`: none; additive (an f32 mask that
+    broadcasts to [B, H, Sq, Sk] is added to the scaled scores); keep_true / keep_false (a
+    bool mask selects the keys that keep their score; the others score `mask_fill`).
+    Produced by axle-fuse-attention from the Reshape/Transpose/MatMul/Softmax chain.
+  }];
   let arguments = (ins AnyRankedTensor:$query, AnyRankedTensor:$key, AnyRankedTensor:$value,
-                   Optional<AnyRankedTensor>:$mask, I64Attr:$num_heads, F32Attr:$scale);
+                   Optional<AnyRankedTensor>:$mask, I64Attr:$num_heads, F32Attr:$scale,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$mask_mode,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$mask_fill);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
 }
 
 def Axle_RmsNormOp : Axle_Op<"rms_norm", [Pure]> {
@@ -298,14 +312,38 @@ def Axle_RmsNormOp : Axle_Op<"rms_norm", [Pure]> {
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale, F32Attr:$epsilon);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input `,` $scale attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
-def Axle_GeluOp : Axle_Op<"gelu", [Pure]> {
+def Axle_GeluOp : Axle_Op<"gelu", [Pure, Axle_InPlace]> {
   let summary = "GELU, exact (erf) or tanh-approximated";
+  let description = [{
+    `approximate` = "none": 0.5 x (1 + erf(x / sqrt 2)); "tanh":
+    0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))) (ONNX Gelu's attribute). Produced by
+    axle-fuse-gelu from the decomposed forms PyTorch exports.
+  }];
   let arguments = (ins AnyRankedTensor:$input,
                    DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Axle_FusedElementwiseOp : Axle_Op<"fused_elementwise", [Pure, Axle_InPlace]> {
+  let summary = "a chain of f32 elementwise ops evaluated in one pass";
+  let description = [{
+    `program` is a stack machine over the broadcast inputs, one instruction per string:
+    "input N" and "const N" push an input or constants[N]; "add", "sub", "mul", "div", "pow",
+    "min", "max" pop two values and push the result; a unary op name ("relu", "sigmoid",
+    "tanh", "erf", "exp", "log", "sqrt", "neg", "abs", "reciprocal", "floor", "ceil", "sin",
+    "cos", "sign", "gelu", "gelu_tanh") replaces the top. One value is left: the result.
+    Produced by axle-fuse-elementwise.
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, StrArrayAttr:$program,
+                   DenseF32ArrayAttr:$constants);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

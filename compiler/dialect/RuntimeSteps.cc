@@ -2,6 +2,7 @@
 #include "compiler/dialect/RuntimeSteps.h"
 
 #include "compiler/dialect/AxleDialect.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "runtime/schema/axle_model_generated.h"
 
@@ -13,6 +14,84 @@ namespace fb = ::axle::schema;
 std::vector<int64_t> Vec(llvm::ArrayRef<int64_t> a) { return {a.begin(), a.end()}; }
 
 }  // namespace
+
+std::optional<uint8_t> ActivationCode(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<uint8_t>>(name)
+      .Case("none", fb::Activation_None)
+      .Case("relu", fb::Activation_Relu)
+      .Case("gelu", fb::Activation_Gelu)
+      .Case("gelu_tanh", fb::Activation_GeluTanh)
+      .Default(std::nullopt);
+}
+
+std::optional<uint8_t> MaskModeCode(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<uint8_t>>(name)
+      .Case("none", fb::MaskMode_None)
+      .Case("additive", fb::MaskMode_Additive)
+      .Case("keep_true", fb::MaskMode_KeepTrue)
+      .Case("keep_false", fb::MaskMode_KeepFalse)
+      .Default(std::nullopt);
+}
+
+// Program instruction names: the schema's OpCode numbering (binary 0..6, unary 32..50).
+std::optional<uint16_t> ElementwiseOpCode(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<uint16_t>>(name)
+      .Case("add", fb::OpCode_Add)
+      .Case("sub", fb::OpCode_Sub)
+      .Case("mul", fb::OpCode_Mul)
+      .Case("div", fb::OpCode_Div)
+      .Case("pow", fb::OpCode_Pow)
+      .Case("min", fb::OpCode_Min)
+      .Case("max", fb::OpCode_Max)
+      .Case("relu", fb::OpCode_Relu)
+      .Case("sigmoid", fb::OpCode_Sigmoid)
+      .Case("tanh", fb::OpCode_Tanh)
+      .Case("erf", fb::OpCode_Erf)
+      .Case("exp", fb::OpCode_Exp)
+      .Case("log", fb::OpCode_Log)
+      .Case("sqrt", fb::OpCode_Sqrt)
+      .Case("neg", fb::OpCode_Neg)
+      .Case("abs", fb::OpCode_Abs)
+      .Case("reciprocal", fb::OpCode_Reciprocal)
+      .Case("floor", fb::OpCode_Floor)
+      .Case("ceil", fb::OpCode_Ceil)
+      .Case("sin", fb::OpCode_Sin)
+      .Case("cos", fb::OpCode_Cos)
+      .Case("sign", fb::OpCode_Sign)
+      .Default(std::nullopt);
+}
+
+mlir::LogicalResult EncodeElementwiseProgram(mlir::ArrayAttr program, std::vector<uint8_t>* code,
+                                             std::string* why) {
+  for (auto [i, attr] : llvm::enumerate(program)) {
+    auto str = llvm::dyn_cast<mlir::StringAttr>(attr);
+    llvm::StringRef text = str ? str.getValue() : "";
+    auto [word, rest] = text.split(' ');
+    unsigned index = 0;
+    uint8_t instr = 0, arg = 0;
+    if (word == "input" || word == "const") {
+      if (rest.getAsInteger(10, index) || index > 255) {
+        *why = "program instruction " + std::to_string(i) + " '" + text.str() +
+               "' needs an index in [0, 255]";
+        return mlir::failure();
+      }
+      instr = word == "input" ? 0 : 1;
+      arg = static_cast<uint8_t>(index);
+    } else if (word == "gelu" || word == "gelu_tanh") {
+      instr = 4;
+      arg = word == "gelu_tanh" ? 1 : 0;
+    } else if (auto op = ElementwiseOpCode(word); op && rest.empty()) {
+      instr = *op < fb::OpCode_Relu ? 2 : 3;
+      arg = static_cast<uint8_t>(*op < fb::OpCode_Relu ? *op : *op - fb::OpCode_Relu);
+    } else {
+      *why = "program instruction " + std::to_string(i) + " '" + text.str() + "' is unknown";
+      return mlir::failure();
+    }
+    code->push_back(instr);
+    code->push_back(arg);
+  }
+  return mlir::success();
+}
 
 StepOperands OperandsOf(mlir::Operation* op) {
   StepOperands s;
@@ -111,6 +190,46 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
         return set(fb::OpCode_Slice, ParamsSpec::Slice(Vec(o.getStarts()), Vec(o.getSteps())));
       })
       .Case([&](GatherOp o) { return set(fb::OpCode_Gather, ParamsSpec::Axis(o.getAxis())); })
+      .Case([&](LinearOp o) -> mlir::LogicalResult {
+        auto act = ActivationCode(o.getActivation());
+        if (!act) {
+          *why = "unknown activation '" + o.getActivation().str() + "'";
+          return mlir::failure();
+        }
+        return set(fb::OpCode_Linear, ParamsSpec::Activation(*act));
+      })
+      .Case([&](GeluOp o) -> mlir::LogicalResult {
+        const llvm::StringRef a = o.getApproximate();
+        if (a != "none" && a != "tanh") {
+          *why = "approximate must be 'none' or 'tanh', got '" + a.str() + "'";
+          return mlir::failure();
+        }
+        return set(fb::OpCode_Gelu, ParamsSpec::Activation(a == "tanh" ? fb::Activation_GeluTanh
+                                                                       : fb::Activation_Gelu));
+      })
+      .Case([&](AttentionOp o) -> mlir::LogicalResult {
+        auto mode = MaskModeCode(o.getMaskMode());
+        if (!mode) {
+          *why = "unknown mask_mode '" + o.getMaskMode().str() + "'";
+          return mlir::failure();
+        }
+        return set(fb::OpCode_Attention,
+                   ParamsSpec::Attention(o.getNumHeads(), o.getScale().convertToFloat(), *mode,
+                                         o.getMaskFill().convertToFloat()));
+      })
+      .Case([&](RmsNormOp o) {
+        const int64_t rank = llvm::cast<mlir::RankedTensorType>(o.getType()).getRank();
+        return set(fb::OpCode_RmsNormalization,
+                   ParamsSpec::LayerNorm(rank - 1, o.getEpsilon().convertToFloat()));
+      })
+      .Case([&](FusedElementwiseOp o) -> mlir::LogicalResult {
+        std::vector<uint8_t> code;
+        if (mlir::failed(EncodeElementwiseProgram(o.getProgram(), &code, why)))
+          return mlir::failure();
+        auto c = o.getConstants();
+        return set(fb::OpCode_FusedElementwise,
+                   ParamsSpec::Elementwise(std::move(code), {c.begin(), c.end()}));
+      })
       .Default([&](mlir::Operation* other) {
         *why = "the runtime has no kernel for '" + other->getName().getStringRef().str() + "'";
         return mlir::failure();

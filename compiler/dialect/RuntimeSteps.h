@@ -4,8 +4,11 @@
 #ifndef AXLE_COMPILER_DIALECT_RUNTIMESTEPS_H_
 #define AXLE_COMPILER_DIALECT_RUNTIMESTEPS_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
 #include "runtime/writer/model_writer.h"
 
@@ -22,6 +25,15 @@ struct StepOperands {
   llvm::SmallVector<mlir::Value> inputs, outputs;
 };
 StepOperands OperandsOf(mlir::Operation* op);
+
+// Schema codes of the fused ops' string attributes; nullopt for unknown names.
+std::optional<uint8_t> ActivationCode(llvm::StringRef name);  // none relu gelu gelu_tanh
+std::optional<uint8_t> MaskModeCode(llvm::StringRef name);    // none additive keep_true keep_false
+// OpCode of an elementwise op name usable in a fused program ("add", "relu", ...).
+std::optional<uint16_t> ElementwiseOpCode(llvm::StringRef name);
+// axle.fused_elementwise's program strings -> the schema's (instruction, argument) bytes.
+mlir::LogicalResult EncodeElementwiseProgram(mlir::ArrayAttr program, std::vector<uint8_t>* code,
+                                             std::string* why);
 
 // Fails (with *why) for ops the runtime has no kernel for (fused ops before their kernels land).
 mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::string* why);

@@ -21,9 +21,9 @@ func.func @host_kernels(%x: tensor<2x3xf32>) -> tensor<2x2xf32> {
 
 // -----
 
-// A declared fused op has no host kernel yet: a diagnostic, not an abort.
-func.func @no_kernel(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4xf32> {
-  // expected-error @+1 {{'axle.linear' op has no kernel on target 'host': the runtime has no kernel for 'axle.linear'}}
-  %y = axle.linear %x, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
-  return %y : tensor<2x4xf32>
+// A declared quantized op has no host kernel yet: a diagnostic, not an abort.
+func.func @no_kernel(%x: tensor<2x3xf32>) -> tensor<2x3xi8> {
+  // expected-error @+1 {{'axle.quantize' op has no kernel on target 'host': the runtime has no kernel for 'axle.quantize'}}
+  %y = axle.quantize %x {scale = array<f32: 0.5>, zero_point = array<i64: 0>, axis = -1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xi8>
+  return %y : tensor<2x3xi8>
 }

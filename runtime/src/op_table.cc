@@ -530,20 +530,20 @@ KernelResult RunFusedElementwise(const OpInfo&, const OpArgs& a) {
 constexpr uint8_t kNone = fb::Params_NONE;
 constexpr uint8_t kMany = 255;
 
-#define AXLE_BINARY(NAME)                                                                          \
+#define AXLE_BINARY(NAME, TEXT)                                                                    \
   OpInfo {                                                                                         \
-#NAME, 2, 2, 1, 1, kNone, false, static_cast < uint8_t>(ref::BinaryOp::k##NAME),               \
-        ValidateBinary, RunBinary                                                                  \
+    TEXT, 2, 2, 1, 1, kNone, false, static_cast<uint8_t>(ref::BinaryOp::k##NAME), ValidateBinary,  \
+        RunBinary                                                                                  \
   }
-#define AXLE_UNARY(NAME, PARAMS)                                                                   \
+#define AXLE_UNARY(NAME, TEXT, PARAMS)                                                             \
   OpInfo {                                                                                         \
-#NAME, 1, 1, 1, 1, PARAMS, PARAMS != kNone, static_cast < uint8_t>(ref::UnaryOp::k##NAME),     \
+    TEXT, 1, 1, 1, 1, PARAMS, PARAMS != kNone, static_cast<uint8_t>(ref::UnaryOp::k##NAME),        \
         ValidateUnary, RunUnary                                                                    \
   }
-#define AXLE_REDUCE(NAME, OP)                                                                      \
+#define AXLE_REDUCE(NAME, TEXT, OP)                                                                \
   OpInfo {                                                                                         \
-#NAME, 1, 1, 1, 1, fb::Params_ReduceParams, true,                                              \
-        static_cast < uint8_t>(ref::ReduceOp::k##OP), ValidateReduce, RunReduce                    \
+    TEXT, 1, 1, 1, 1, fb::Params_ReduceParams, true, static_cast<uint8_t>(ref::ReduceOp::k##OP),   \
+        ValidateReduce, RunReduce                                                                  \
   }
 
 struct Entry {
@@ -552,78 +552,77 @@ struct Entry {
 };
 
 const Entry kOps[] = {
-    {fb::OpCode_Add, AXLE_BINARY(Add)},
-    {fb::OpCode_Sub, AXLE_BINARY(Sub)},
-    {fb::OpCode_Mul, AXLE_BINARY(Mul)},
-    {fb::OpCode_Div, AXLE_BINARY(Div)},
-    {fb::OpCode_Pow, AXLE_BINARY(Pow)},
-    {fb::OpCode_Min, AXLE_BINARY(Min)},
-    {fb::OpCode_Max, AXLE_BINARY(Max)},
-    {fb::OpCode_Equal, AXLE_BINARY(Equal)},
-    {fb::OpCode_Less, AXLE_BINARY(Less)},
-    {fb::OpCode_Greater, AXLE_BINARY(Greater)},
-    {fb::OpCode_LessOrEqual, AXLE_BINARY(LessOrEqual)},
-    {fb::OpCode_GreaterOrEqual, AXLE_BINARY(GreaterOrEqual)},
-    {fb::OpCode_And, AXLE_BINARY(And)},
-    {fb::OpCode_Or, AXLE_BINARY(Or)},
-    {fb::OpCode_Xor, AXLE_BINARY(Xor)},
-    {fb::OpCode_Relu, AXLE_UNARY(Relu, kNone)},
-    {fb::OpCode_Sigmoid, AXLE_UNARY(Sigmoid, kNone)},
-    {fb::OpCode_Tanh, AXLE_UNARY(Tanh, kNone)},
-    {fb::OpCode_Erf, AXLE_UNARY(Erf, kNone)},
-    {fb::OpCode_Exp, AXLE_UNARY(Exp, kNone)},
-    {fb::OpCode_Log, AXLE_UNARY(Log, kNone)},
-    {fb::OpCode_Sqrt, AXLE_UNARY(Sqrt, kNone)},
-    {fb::OpCode_Neg, AXLE_UNARY(Neg, kNone)},
-    {fb::OpCode_Abs, AXLE_UNARY(Abs, kNone)},
-    {fb::OpCode_Reciprocal, AXLE_UNARY(Reciprocal, kNone)},
-    {fb::OpCode_Floor, AXLE_UNARY(Floor, kNone)},
-    {fb::OpCode_Ceil, AXLE_UNARY(Ceil, kNone)},
-    {fb::OpCode_Clip, AXLE_UNARY(Clip, fb::Params_UnaryParams)},
-    {fb::OpCode_LeakyRelu, AXLE_UNARY(LeakyRelu, fb::Params_UnaryParams)},
-    {fb::OpCode_Not, AXLE_UNARY(Not, kNone)},
-    {fb::OpCode_Identity, AXLE_UNARY(Identity, kNone)},
-    {fb::OpCode_Sin, AXLE_UNARY(Sin, kNone)},
-    {fb::OpCode_Cos, AXLE_UNARY(Cos, kNone)},
-    {fb::OpCode_Sign, AXLE_UNARY(Sign, kNone)},
-    {fb::OpCode_MatMul, {"MatMul", 2, 2, 1, 1, kNone, false, 0, ValidateMatMul, RunMatMul}},
-    {fb::OpCode_Gemm, {"Gemm", 2, 3, 1, 1, fb::Params_GemmParams, false, 0, ValidateGemm, RunGemm}},
+    {fb::OpCode_Add, AXLE_BINARY(Add, "add")},
+    {fb::OpCode_Sub, AXLE_BINARY(Sub, "sub")},
+    {fb::OpCode_Mul, AXLE_BINARY(Mul, "mul")},
+    {fb::OpCode_Div, AXLE_BINARY(Div, "div")},
+    {fb::OpCode_Pow, AXLE_BINARY(Pow, "pow")},
+    {fb::OpCode_Min, AXLE_BINARY(Min, "min")},
+    {fb::OpCode_Max, AXLE_BINARY(Max, "max")},
+    {fb::OpCode_Equal, AXLE_BINARY(Equal, "equal")},
+    {fb::OpCode_Less, AXLE_BINARY(Less, "less")},
+    {fb::OpCode_Greater, AXLE_BINARY(Greater, "greater")},
+    {fb::OpCode_LessOrEqual, AXLE_BINARY(LessOrEqual, "less_equal")},
+    {fb::OpCode_GreaterOrEqual, AXLE_BINARY(GreaterOrEqual, "greater_equal")},
+    {fb::OpCode_And, AXLE_BINARY(And, "and")},
+    {fb::OpCode_Or, AXLE_BINARY(Or, "or")},
+    {fb::OpCode_Xor, AXLE_BINARY(Xor, "xor")},
+    {fb::OpCode_Relu, AXLE_UNARY(Relu, "relu", kNone)},
+    {fb::OpCode_Sigmoid, AXLE_UNARY(Sigmoid, "sigmoid", kNone)},
+    {fb::OpCode_Tanh, AXLE_UNARY(Tanh, "tanh", kNone)},
+    {fb::OpCode_Erf, AXLE_UNARY(Erf, "erf", kNone)},
+    {fb::OpCode_Exp, AXLE_UNARY(Exp, "exp", kNone)},
+    {fb::OpCode_Log, AXLE_UNARY(Log, "log", kNone)},
+    {fb::OpCode_Sqrt, AXLE_UNARY(Sqrt, "sqrt", kNone)},
+    {fb::OpCode_Neg, AXLE_UNARY(Neg, "neg", kNone)},
+    {fb::OpCode_Abs, AXLE_UNARY(Abs, "abs", kNone)},
+    {fb::OpCode_Reciprocal, AXLE_UNARY(Reciprocal, "reciprocal", kNone)},
+    {fb::OpCode_Floor, AXLE_UNARY(Floor, "floor", kNone)},
+    {fb::OpCode_Ceil, AXLE_UNARY(Ceil, "ceil", kNone)},
+    {fb::OpCode_Clip, AXLE_UNARY(Clip, "clip", fb::Params_UnaryParams)},
+    {fb::OpCode_LeakyRelu, AXLE_UNARY(LeakyRelu, "leaky_relu", fb::Params_UnaryParams)},
+    {fb::OpCode_Not, AXLE_UNARY(Not, "not", kNone)},
+    {fb::OpCode_Identity, AXLE_UNARY(Identity, "identity", kNone)},
+    {fb::OpCode_Sin, AXLE_UNARY(Sin, "sin", kNone)},
+    {fb::OpCode_Cos, AXLE_UNARY(Cos, "cos", kNone)},
+    {fb::OpCode_Sign, AXLE_UNARY(Sign, "sign", kNone)},
+    {fb::OpCode_MatMul, {"matmul", 2, 2, 1, 1, kNone, false, 0, ValidateMatMul, RunMatMul}},
+    {fb::OpCode_Gemm, {"gemm", 2, 3, 1, 1, fb::Params_GemmParams, false, 0, ValidateGemm, RunGemm}},
     {fb::OpCode_Softmax,
-     {"Softmax", 1, 1, 1, 1, fb::Params_AxisParams, true, 0, ValidateSoftmax, RunSoftmax}},
+     {"softmax", 1, 1, 1, 1, fb::Params_AxisParams, true, 0, ValidateSoftmax, RunSoftmax}},
     {fb::OpCode_LayerNormalization,
-     {"LayerNormalization", 2, 3, 1, 3, fb::Params_LayerNormParams, true, 0, ValidateLayerNorm,
+     {"layer_norm", 2, 3, 1, 3, fb::Params_LayerNormParams, true, 0, ValidateLayerNorm,
       RunLayerNorm}},
-    {fb::OpCode_ReduceSum, AXLE_REDUCE(ReduceSum, Sum)},
-    {fb::OpCode_ReduceMean, AXLE_REDUCE(ReduceMean, Mean)},
-    {fb::OpCode_ReduceMax, AXLE_REDUCE(ReduceMax, Max)},
-    {fb::OpCode_ReduceMin, AXLE_REDUCE(ReduceMin, Min)},
-    {fb::OpCode_ReduceProd, AXLE_REDUCE(ReduceProd, Prod)},
+    {fb::OpCode_ReduceSum, AXLE_REDUCE(ReduceSum, "reduce_sum", Sum)},
+    {fb::OpCode_ReduceMean, AXLE_REDUCE(ReduceMean, "reduce_mean", Mean)},
+    {fb::OpCode_ReduceMax, AXLE_REDUCE(ReduceMax, "reduce_max", Max)},
+    {fb::OpCode_ReduceMin, AXLE_REDUCE(ReduceMin, "reduce_min", Min)},
+    {fb::OpCode_ReduceProd, AXLE_REDUCE(ReduceProd, "reduce_prod", Prod)},
     {fb::OpCode_Transpose,
-     {"Transpose", 1, 1, 1, 1, fb::Params_TransposeParams, true, 0, ValidateTranspose,
+     {"transpose", 1, 1, 1, 1, fb::Params_TransposeParams, true, 0, ValidateTranspose,
       RunTranspose}},
-    {fb::OpCode_Reshape, {"Reshape", 1, 1, 1, 1, kNone, false, 0, ValidateReshape, RunCopy}},
+    {fb::OpCode_Reshape, {"reshape", 1, 1, 1, 1, kNone, false, 0, ValidateReshape, RunCopy}},
     {fb::OpCode_Linear,
-     {"Linear", 2, 3, 1, 1, fb::Params_ActivationParams, false, 0, ValidateLinear, RunLinear}},
+     {"linear", 2, 3, 1, 1, fb::Params_ActivationParams, false, 0, ValidateLinear, RunLinear}},
     {fb::OpCode_Attention,
-     {"Attention", 3, 4, 1, 1, fb::Params_AttentionParams, true, 0, ValidateAttention,
+     {"attention", 3, 4, 1, 1, fb::Params_AttentionParams, true, 0, ValidateAttention,
       RunAttention}},
     {fb::OpCode_Gelu,
-     {"Gelu", 1, 1, 1, 1, fb::Params_ActivationParams, true, 0, ValidateGelu, RunGelu}},
+     {"gelu", 1, 1, 1, 1, fb::Params_ActivationParams, true, 0, ValidateGelu, RunGelu}},
     {fb::OpCode_RmsNormalization,
-     {"RmsNormalization", 2, 2, 1, 1, fb::Params_LayerNormParams, true, 0, ValidateRmsNorm,
-      RunRmsNorm}},
+     {"rms_norm", 2, 2, 1, 1, fb::Params_LayerNormParams, true, 0, ValidateRmsNorm, RunRmsNorm}},
     {fb::OpCode_FusedElementwise,
-     {"FusedElementwise", 1, kMany, 1, 1, fb::Params_ElementwiseParams, true, 0,
+     {"fused_elementwise", 1, kMany, 1, 1, fb::Params_ElementwiseParams, true, 0,
       ValidateFusedElementwise, RunFusedElementwise}},
     {fb::OpCode_Concat,
-     {"Concat", 1, kMany, 1, 1, fb::Params_AxisParams, true, 0, ValidateConcat, RunConcat}},
+     {"concat", 1, kMany, 1, 1, fb::Params_AxisParams, true, 0, ValidateConcat, RunConcat}},
     {fb::OpCode_Slice,
-     {"Slice", 1, 1, 1, 1, fb::Params_SliceParams, true, 0, ValidateSlice, RunSlice}},
+     {"slice", 1, 1, 1, 1, fb::Params_SliceParams, true, 0, ValidateSlice, RunSlice}},
     {fb::OpCode_Gather,
-     {"Gather", 2, 2, 1, 1, fb::Params_AxisParams, true, 0, ValidateGather, RunGather}},
-    {fb::OpCode_Where, {"Where", 3, 3, 1, 1, kNone, false, 0, ValidateWhere, RunWhere}},
-    {fb::OpCode_Cast, {"Cast", 1, 1, 1, 1, kNone, false, 0, ValidateCast, RunCast}},
-    {fb::OpCode_Expand, {"Expand", 1, 1, 1, 1, kNone, false, 0, ValidateExpand, RunExpand}},
+     {"gather", 2, 2, 1, 1, fb::Params_AxisParams, true, 0, ValidateGather, RunGather}},
+    {fb::OpCode_Where, {"where", 3, 3, 1, 1, kNone, false, 0, ValidateWhere, RunWhere}},
+    {fb::OpCode_Cast, {"cast", 1, 1, 1, 1, kNone, false, 0, ValidateCast, RunCast}},
+    {fb::OpCode_Expand, {"expand", 1, 1, 1, 1, kNone, false, 0, ValidateExpand, RunExpand}},
 };
 
 #undef AXLE_BINARY

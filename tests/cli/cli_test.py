@@ -152,7 +152,7 @@ class CliTest(unittest.TestCase):
         info = json.loads(r.stdout)
         self.assertEqual(info["target"], "host")
         self.assertEqual([s["op"] for s in info["steps"]],
-                         ["MatMul", "Add", "Relu", "MatMul", "Add", "Softmax"])
+                         ["matmul", "add", "relu", "matmul", "add", "softmax"])
         self.assertEqual(info["steps"][0]["inputs"], ["x", "W1"])
         self.assertEqual(info["steps"][-1]["outputs"], ["probs"])
         # Constants: W1, b1, W2 fill whole 64-byte lines; b2's 40 bytes are padded to 64.
@@ -222,7 +222,7 @@ class CliTest(unittest.TestCase):
         for i, a in enumerate(inputs):
             write_pb(os.path.join(in_dir, f"input_{i}.pb"), a)
         r = run("run", self.zoo, "--inputs", in_dir, "--outputs", self.make_dir("oob_out"))
-        self.assert_error(r, 1, "(Gather 'gather'): index 9 at element 1")
+        self.assert_error(r, 1, "(gather 'gather'): index 9 at element 1")
 
 
 if __name__ == "__main__":

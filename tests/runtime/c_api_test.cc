@@ -85,7 +85,7 @@ TEST_F(CApi, InfoDescribesTheModel) {
   EXPECT_STREQ(axle_last_error(), "no tensor is named 'nope'");
   axle_step_info_t si;
   ASSERT_EQ(axle_model_step_info(model_, 5, &si), AXLE_OK);
-  EXPECT_STREQ(si.op, "Softmax");
+  EXPECT_STREQ(si.op, "softmax");
   EXPECT_STREQ(si.name, "softmax");
   EXPECT_EQ(si.num_inputs, 1u);
   EXPECT_EQ(axle_model_step_info(model_, 6, &si), AXLE_INVALID_ARGUMENT);
@@ -200,7 +200,7 @@ TEST(CApiFile, LoadsFromFileAndReportsDataErrors) {
   in[1] = 3;
   EXPECT_EQ(ctx.Invoke(), AXLE_DATA_ERROR);
   EXPECT_STREQ(axle_last_error(),
-               "step 0 (Gather 'lookup'): index 3 at element 1 of input 1 (tensor 1 'idx') is "
+               "step 0 (gather 'lookup'): index 3 at element 1 of input 1 (tensor 1 'idx') is "
                "out of range for axis 0 of size 3");
   std::remove(path.c_str());
 }

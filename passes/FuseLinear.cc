@@ -1,0 +1,128 @@
+// axle-fuse-linear: MatMul / Gemm with a constant weight -> axle.linear, then a following bias
+// Add and Relu / GELU fold into its epilogue.
+#include "passes/FusionUtils.h"
+#include "passes/Passes.h"
+
+namespace axle::passes {
+
+// clang-format off
+#define GEN_PASS_DEF_AXLEFUSELINEAR
+#include "passes/Passes.h.inc"
+// clang-format on
+
+namespace {
+
+using mlir::failure;
+using mlir::LogicalResult;
+using mlir::PatternRewriter;
+using mlir::success;
+
+// matmul(x [..., K], W [K, N] constant) -> linear(x, W).
+struct MatMulToLinear : mlir::OpRewritePattern<ir::MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ir::MatMulOp op, PatternRewriter& rewriter) const override {
+    auto w = ConstantValue(op.getRhs());
+    if (!w) return rewriter.notifyMatchFailure(op, "the weight is not a constant");
+    if (TensorTypeOf(op.getRhs()).getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "the weight is not a matrix");
+    if (TensorTypeOf(op.getLhs()).getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "a vector input has numpy's promotion rules");
+    if (!IsF32Tensor(op.getLhs()) || !IsF32Tensor(op.getRhs()))
+      return rewriter.notifyMatchFailure(op, "not f32");
+    rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), op.getLhs(), op.getRhs(),
+                                              mlir::Value(), "none");
+    return success();
+  }
+};
+
+// gemm(A, B constant, C [N] constant?) with alpha = beta = 1 and A untransposed -> linear, the
+// weight transposed at compile time when trans_b.
+struct GemmToLinear : mlir::OpRewritePattern<ir::GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ir::GemmOp op, PatternRewriter& rewriter) const override {
+    auto b = ConstantValue(op.getB());
+    if (!b || !IsF32Tensor(op.getB()) || !IsF32Tensor(op.getA()))
+      return rewriter.notifyMatchFailure(op, "B is not an f32 constant");
+    if (op.getAlpha().convertToDouble() != 1.0 || op.getTransA())
+      return rewriter.notifyMatchFailure(op, "alpha != 1 or A transposed");
+    mlir::Value bias;
+    if (op.getC()) {
+      auto c = ConstantValue(op.getC());
+      const int64_t n = TensorTypeOf(op.getResult()).getDimSize(1);
+      if (!c || op.getBeta().convertToDouble() != 1.0 || c.getNumElements() != n ||
+          TensorTypeOf(op.getC()).getRank() != 1)
+        return rewriter.notifyMatchFailure(op, "C is not a constant [N] bias with beta = 1");
+      bias = op.getC();
+    }
+    mlir::Value weight = op.getB();
+    if (op.getTransB()) {
+      auto t = TensorTypeOf(op.getB());
+      const int64_t n = t.getDimSize(0), k = t.getDimSize(1);
+      auto src = b.getValues<float>();
+      std::vector<float> transposed(k * n);
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < k; ++j) transposed[j * n + i] = src[i * k + j];
+      weight = F32Constant(rewriter, op.getB().getLoc(), {k, n}, transposed);
+    }
+    rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), op.getA(), weight, bias, "none");
+    return success();
+  }
+};
+
+// add(linear(x, W), b) with b a constant of N elements (shape [N], [1, N], ...) -> the bias.
+struct AbsorbBias : mlir::OpRewritePattern<ir::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ir::AddOp op, PatternRewriter& rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      mlir::Value l = side ? op.getRhs() : op.getLhs();
+      mlir::Value c = side ? op.getLhs() : op.getRhs();
+      auto linear = SingleUseDef<ir::LinearOp>(l);
+      auto bias = ConstantValue(c);
+      if (!linear || !bias || linear.getBias() || linear.getActivation() != "none") continue;
+      const int64_t n = TensorTypeOf(linear.getResult()).getShape().back();
+      auto bias_type = TensorTypeOf(c);
+      bool only_last = bias.getNumElements() == n && bias_type.getRank() >= 1 &&
+                       bias_type.getShape().back() == n && bias_type.getElementType().isF32();
+      if (!only_last || op.getType() != linear.getType()) continue;
+      auto flat = mlir::RankedTensorType::get({n}, rewriter.getF32Type());
+      mlir::Value b = c;
+      if (bias_type.getRank() != 1)
+        b = rewriter.create<ir::ConstantOp>(c.getLoc(), flat, bias.reshape(flat)).getResult();
+      rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
+                                                linear.getWeight(), b, "none");
+      rewriter.eraseOp(linear);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "not linear + constant [N] bias");
+  }
+};
+
+// relu / gelu of a linear without an epilogue -> the epilogue.
+template <typename OpTy>
+struct AbsorbActivation : mlir::OpRewritePattern<OpTy> {
+  using mlir::OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter& rewriter) const override {
+    auto linear = SingleUseDef<ir::LinearOp>(op.getInput());
+    if (!linear || linear.getActivation() != "none")
+      return rewriter.notifyMatchFailure(op, "the input is not a linear without epilogue");
+    llvm::StringRef act = "relu";
+    if constexpr (std::is_same_v<OpTy, ir::GeluOp>)
+      act = op.getApproximate() == "tanh" ? "gelu_tanh" : "gelu";
+    rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
+                                              linear.getWeight(), linear.getBias(), act);
+    rewriter.eraseOp(linear);
+    return success();
+  }
+};
+
+struct FuseLinear : impl::AxleFuseLinearBase<FuseLinear> {
+  void runOnOperation() override {
+    if (mlir::failed(
+            ApplyPatterns<MatMulToLinear, GemmToLinear, AbsorbBias, AbsorbActivation<ir::ReluOp>,
+                          AbsorbActivation<ir::GeluOp>>(getOperation())))
+      signalPassFailure();
+  }
+};
+
+}  // namespace
+}  // namespace axle::passes

@@ -1,0 +1,93 @@
+// axle-fuse-attention: the exported multi-head attention subgraph -> axle.attention.
+// RUN: axle-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(axle-fuse-attention))" | FileCheck %s
+
+// Self-attention, 2 heads of 4, scale by division, additive key-padding mask [1,1,1,5].
+// CHECK-LABEL: func.func @self_attention_additive_mask
+// CHECK: %[[A:.*]] = axle.attention %arg0, %arg1, %arg2, %arg3 {mask_mode = "additive", num_heads = 2 : i64, scale = 5.000000e-01 : f32}
+// CHECK-NOT: axle.softmax
+// CHECK: return %[[A]]
+func.func @self_attention_additive_mask(%q: tensor<1x5x8xf32>, %k: tensor<1x5x8xf32>, %v: tensor<1x5x8xf32>, %mask: tensor<1x1x1x5xf32>) -> tensor<1x5x8xf32> {
+  %c2 = axle.constant dense<2.0> : tensor<f32>
+  %q0 = axle.reshape %q : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+  %q1 = axle.transpose %q0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x5x2x4xf32>) -> tensor<1x2x5x4xf32>
+  %k0 = axle.reshape %k : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+  %k1 = axle.transpose %k0 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x5x2x4xf32>) -> tensor<1x2x4x5xf32>
+  %v0 = axle.reshape %v : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+  %v1 = axle.transpose %v0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x5x2x4xf32>) -> tensor<1x2x5x4xf32>
+  %s = axle.matmul %q1, %k1 : (tensor<1x2x5x4xf32>, tensor<1x2x4x5xf32>) -> tensor<1x2x5x5xf32>
+  %s1 = axle.div %s, %c2 : (tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x5x5xf32>
+  %s2 = axle.add %s1, %mask : (tensor<1x2x5x5xf32>, tensor<1x1x1x5xf32>) -> tensor<1x2x5x5xf32>
+  %p = axle.softmax %s2 {axis = 3 : i64} : (tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %o = axle.matmul %p, %v1 : (tensor<1x2x5x5xf32>, tensor<1x2x5x4xf32>) -> tensor<1x2x5x4xf32>
+  %o1 = axle.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x5x4xf32>) -> tensor<1x5x2x4xf32>
+  %y = axle.reshape %o1 : (tensor<1x5x2x4xf32>) -> tensor<1x5x8xf32>
+  return %y : tensor<1x5x8xf32>
+}
+
+// -----
+
+// Cross-attention (3 queries, 6 keys), sqrt-scales on q and k (0.5 * 0.5), K transposed in two
+// steps, masked_fill through where (keep where the condition is false).
+// CHECK-LABEL: func.func @cross_attention_where_mask
+// CHECK: axle.attention %arg0, %arg1, %arg1, %arg2 {mask_fill = -1.000000e+09 : f32, mask_mode = "keep_false", num_heads = 2 : i64, scale = 2.500000e-01 : f32}
+func.func @cross_attention_where_mask(%q: tensor<1x3x8xf32>, %m: tensor<1x6x8xf32>, %pad: tensor<1x1x1x6xi1>) -> tensor<1x3x8xf32> {
+  %half = axle.constant dense<0.5> : tensor<f32>
+  %fill = axle.constant dense<-1.0e9> : tensor<f32>
+  %q0 = axle.reshape %q : (tensor<1x3x8xf32>) -> tensor<1x3x2x4xf32>
+  %q1 = axle.transpose %q0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x4xf32>) -> tensor<1x2x3x4xf32>
+  %q2 = axle.mul %q1, %half : (tensor<1x2x3x4xf32>, tensor<f32>) -> tensor<1x2x3x4xf32>
+  %k0 = axle.reshape %m : (tensor<1x6x8xf32>) -> tensor<1x6x2x4xf32>
+  %k1 = axle.transpose %k0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x6x2x4xf32>) -> tensor<1x2x6x4xf32>
+  %k2 = axle.transpose %k1 {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x2x6x4xf32>) -> tensor<1x2x4x6xf32>
+  %k3 = axle.mul %k2, %half : (tensor<1x2x4x6xf32>, tensor<f32>) -> tensor<1x2x4x6xf32>
+  %v0 = axle.reshape %m : (tensor<1x6x8xf32>) -> tensor<1x6x2x4xf32>
+  %v1 = axle.transpose %v0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x6x2x4xf32>) -> tensor<1x2x6x4xf32>
+  %s = axle.matmul %q2, %k3 : (tensor<1x2x3x4xf32>, tensor<1x2x4x6xf32>) -> tensor<1x2x3x6xf32>
+  %s1 = axle.where %pad, %fill, %s : (tensor<1x1x1x6xi1>, tensor<f32>, tensor<1x2x3x6xf32>) -> tensor<1x2x3x6xf32>
+  %p = axle.softmax %s1 {axis = 3 : i64} : (tensor<1x2x3x6xf32>) -> tensor<1x2x3x6xf32>
+  %o = axle.matmul %p, %v1 : (tensor<1x2x3x6xf32>, tensor<1x2x6x4xf32>) -> tensor<1x2x3x4xf32>
+  %o1 = axle.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x4xf32>) -> tensor<1x3x2x4xf32>
+  %y = axle.reshape %o1 : (tensor<1x3x2x4xf32>) -> tensor<1x3x8xf32>
+  return %y : tensor<1x3x8xf32>
+}
+
+// -----
+
+// Negative: the attention probabilities are also returned (a second use).
+// CHECK-LABEL: func.func @probabilities_escape
+// CHECK-NOT: axle.attention
+// CHECK: axle.softmax
+func.func @probabilities_escape(%q: tensor<1x5x8xf32>, %k: tensor<1x5x8xf32>, %v: tensor<1x5x8xf32>) -> (tensor<1x5x8xf32>, tensor<1x2x5x5xf32>) {
+  %q0 = axle.reshape %q : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+  %q1 = axle.transpose %q0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x5x2x4xf32>) -> tensor<1x2x5x4xf32>
+  %k0 = axle.reshape %k : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+  %k1 = axle.transpose %k0 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x5x2x4xf32>) -> tensor<1x2x4x5xf32>
+  %v0 = axle.reshape %v : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+  %v1 = axle.transpose %v0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x5x2x4xf32>) -> tensor<1x2x5x4xf32>
+  %s = axle.matmul %q1, %k1 : (tensor<1x2x5x4xf32>, tensor<1x2x4x5xf32>) -> tensor<1x2x5x5xf32>
+  %p = axle.softmax %s {axis = 3 : i64} : (tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %o = axle.matmul %p, %v1 : (tensor<1x2x5x5xf32>, tensor<1x2x5x4xf32>) -> tensor<1x2x5x4xf32>
+  %o1 = axle.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x5x4xf32>) -> tensor<1x5x2x4xf32>
+  %y = axle.reshape %o1 : (tensor<1x5x2x4xf32>) -> tensor<1x5x8xf32>
+  return %y, %p : tensor<1x5x8xf32>, tensor<1x2x5x5xf32>
+}
+
+// -----
+
+// Negative: softmax over the query axis is not attention.
+// CHECK-LABEL: func.func @softmax_wrong_axis
+// CHECK-NOT: axle.attention
+func.func @softmax_wrong_axis(%q: tensor<1x5x8xf32>, %k: tensor<1x5x8xf32>, %v: tensor<1x5x8xf32>) -> tensor<1x5x8xf32> {
+  %q0 = axle.reshape %q : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+  %q1 = axle.transpose %q0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x5x2x4xf32>) -> tensor<1x2x5x4xf32>
+  %k0 = axle.reshape %k : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+  %k1 = axle.transpose %k0 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x5x2x4xf32>) -> tensor<1x2x4x5xf32>
+  %v0 = axle.reshape %v : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+  %v1 = axle.transpose %v0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x5x2x4xf32>) -> tensor<1x2x5x4xf32>
+  %s = axle.matmul %q1, %k1 : (tensor<1x2x5x4xf32>, tensor<1x2x4x5xf32>) -> tensor<1x2x5x5xf32>
+  %p = axle.softmax %s {axis = 2 : i64} : (tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %o = axle.matmul %p, %v1 : (tensor<1x2x5x5xf32>, tensor<1x2x5x4xf32>) -> tensor<1x2x5x4xf32>
+  %o1 = axle.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x5x4xf32>) -> tensor<1x5x2x4xf32>
+  %y = axle.reshape %o1 : (tensor<1x5x2x4xf32>) -> tensor<1x5x8xf32>
+  return %y : tensor<1x5x8xf32>
+}
