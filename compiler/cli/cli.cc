@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+
+#include "compiler/onnx/tensor_proto.h"
 
 namespace axle::cli {
 
@@ -137,6 +140,40 @@ const char* StorageName(axle_storage_t storage) {
   case AXLE_STORAGE_OUTPUT: return "output";
   }
   return "?";
+}
+
+int LoadInputs(const LoadedModel& model, axle_context_t* context, const std::string& dir) {
+  const axle_model_info_t info = model.info();
+  for (uint32_t i = 0; i < info.num_inputs; ++i) {
+    const std::string file = dir + "/input_" + std::to_string(i) + ".pb";
+    onnx_io::HostTensor tensor;
+    std::string error;
+    if (!onnx_io::ReadTensorFile(file, &tensor, &error)) return Fail(error);
+    const axle_tensor_info_t want = model.tensor(model.input_tensor(i));
+    const std::vector<int64_t> want_shape(want.dims, want.dims + want.rank);
+    if (tensor.dtype != static_cast<DType>(want.dtype) || tensor.shape != want_shape)
+      return Fail(file + ": tensor is " + onnx_io::ShapeString(tensor.dtype, tensor.shape) +
+                  ", but model input " + std::to_string(i) + " '" + want.name + "' is " +
+                  TensorShapeString(want));
+    void* data = nullptr;
+    size_t size = 0;
+    if (axle_context_input_buffer(context, i, &data, &size) != AXLE_OK)
+      return Fail(axle_last_error());
+    if (size != tensor.bytes.size())
+      return Fail("internal: input " + std::to_string(i) + " buffer size mismatch");
+    if (size) std::memcpy(data, tensor.bytes.data(), size);
+  }
+  return kExitOk;
+}
+
+int ParseThreads(const Args& args, int* threads) {
+  const std::string text = args.Get("--threads", "1");
+  char* end = nullptr;
+  const long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end || v < 1 || v > 256)
+    return UsageError(args.command(), "--threads takes a count from 1 to 256, got '" + text + "'");
+  *threads = static_cast<int>(v);
+  return kExitOk;
 }
 
 }  // namespace axle::cli

@@ -44,6 +44,7 @@ class Args {
   std::vector<std::string> GetAll(const std::string& name) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
   int usage_status() const { return usage_status_; }
+  const std::string& command() const { return command_; }
 
  private:
   std::string command_;
@@ -64,7 +65,14 @@ const char* StorageName(axle_storage_t storage);
 // 1234567 -> "1,234,567".
 std::string Grouped(uint64_t v);
 
+// Copies input_<i>.pb from `dir` (ONNX test-data layout) into the context's input buffers,
+// checking dtype and shape against the model. 0 or the failure exit code (after the error).
+int LoadInputs(const LoadedModel& model, axle_context_t* context, const std::string& dir);
+// Parses --threads (default 1): a count in [1, 256], or the usage exit code.
+int ParseThreads(const Args& args, int* threads);
+
 int InspectMain(int argc, char** argv);
+int BenchMain(int argc, char** argv);
 int RunMain(int argc, char** argv);
 int CompileMain(int argc, char** argv);
 

@@ -25,6 +25,7 @@ constexpr const char* kHelp =
     "  --inputs DIR    folder holding input_<i>.pb for every model input (required when the\n"
     "                  model has inputs)\n"
     "  --outputs DIR   folder to write output_<i>.pb into; created if missing (required)\n"
+    "  --threads N     threads for the inference, the caller included (default 1)\n"
     "  -q, --quiet     print nothing on success\n"
     "  -h, --help      show this help\n";
 
@@ -39,6 +40,7 @@ int RunMain(int argc, char** argv) {
   Args args("run", argc, argv);
   args.Option("--inputs");
   args.Option("--outputs");
+  args.Option("--threads");
   args.Flag("--quiet");
   args.Flag("-q");
   std::string path;
@@ -57,30 +59,15 @@ int RunMain(int argc, char** argv) {
   if (!in_dir.empty() && !IsDirectory(in_dir))
     return Fail("--inputs '" + in_dir + "' is not a directory");
 
+  int threads = 1;
+  if (const int rc = ParseThreads(args, &threads)) return rc;
+  axle_context_options_t options = {};
+  options.num_threads = threads;
   ExecutionContext context;
-  if (ExecutionContext::Create(model, &context) != AXLE_OK) return Fail(axle_last_error());
+  if (ExecutionContext::Create(model, &context, &options) != AXLE_OK)
+    return Fail(axle_last_error());
 
-  // Inputs: read, check against the model's contract, copy into the context's buffers.
-  for (uint32_t i = 0; i < info.num_inputs; ++i) {
-    const std::string file = in_dir + "/input_" + std::to_string(i) + ".pb";
-    onnx_io::HostTensor tensor;
-    std::string error;
-    if (!onnx_io::ReadTensorFile(file, &tensor, &error)) return Fail(error);
-    const axle_tensor_info_t want = model.tensor(model.input_tensor(i));
-    const std::vector<int64_t> want_shape(want.dims, want.dims + want.rank);
-    const DType want_dtype = static_cast<DType>(want.dtype);
-    if (tensor.dtype != want_dtype || tensor.shape != want_shape)
-      return Fail(file + ": tensor is " + onnx_io::ShapeString(tensor.dtype, tensor.shape) +
-                  ", but model input " + std::to_string(i) + " '" + want.name + "' is " +
-                  TensorShapeString(want));
-    void* data = nullptr;
-    size_t size = 0;
-    if (axle_context_input_buffer(context.get(), i, &data, &size) != AXLE_OK)
-      return Fail(axle_last_error());
-    if (size != tensor.bytes.size())
-      return Fail("internal: input " + std::to_string(i) + " buffer size mismatch");
-    if (size) std::memcpy(data, tensor.bytes.data(), size);
-  }
+  if (const int rc = LoadInputs(model, context.get(), in_dir)) return rc;
 
   const auto start = std::chrono::steady_clock::now();
   if (context.Invoke() != AXLE_OK) return Fail(axle_last_error());

@@ -102,7 +102,7 @@ typedef struct axle_tensor_info {
 } axle_tensor_info_t;
 
 typedef struct axle_step_info {
-  const char* op;   /* kernel contract name, e.g. "MatMul" */
+  const char* op;   /* kernel contract name, e.g. "matmul", "attention" */
   const char* name; /* source node name; "" when absent */
   uint32_t num_inputs;
   const uint32_t* inputs; /* tensor indices; AXLE_ABSENT_TENSOR for absent optionals */
