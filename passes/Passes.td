@@ -61,8 +61,9 @@ def AxleFuseAttention : Pass<"axle-fuse-attention", "mlir::func::FuncOp"> {
     constant fill), softmax over the last axis, matmul with v, transpose and reshape back.
     After:
       %y = axle.attention %q, %k, %v[, %mask] {num_heads, scale, mask_mode, mask_fill}
-    Self- and cross-attention alike; every intermediate must have a single use, perms must be
-    the head split/merge ones, and the mask must broadcast to [B, H, Sq, Sk].
+    Self- and cross-attention alike; the scores chain must have single uses (head splits may
+    be shared, e.g. K/V of decoder passes with shared weights), perms must be the head
+    split/merge ones, and the mask must broadcast to [B, H, Sq, Sk].
   }];
 }
 

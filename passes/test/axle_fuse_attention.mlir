@@ -91,3 +91,32 @@ func.func @softmax_wrong_axis(%q: tensor<1x5x8xf32>, %k: tensor<1x5x8xf32>, %v: 
   %y = axle.reshape %o1 : (tensor<1x5x2x4xf32>) -> tensor<1x5x8xf32>
   return %y : tensor<1x5x8xf32>
 }
+
+// -----
+
+// Two attentions reading the same head splits (CSE merged them: decoder passes with shared
+// weights): both fuse; the shared splits die with them.
+// CHECK-LABEL: func.func @shared_head_splits
+// CHECK: axle.attention %arg0, %arg1, %arg1
+// CHECK: axle.attention %arg2, %arg1, %arg1
+// CHECK-NOT: axle.transpose
+func.func @shared_head_splits(%q: tensor<1x3x8xf32>, %m: tensor<1x6x8xf32>, %q2: tensor<1x3x8xf32>) -> (tensor<1x3x8xf32>, tensor<1x3x8xf32>) {
+  %k0 = axle.reshape %m : (tensor<1x6x8xf32>) -> tensor<1x6x2x4xf32>
+  %k1 = axle.transpose %k0 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x6x2x4xf32>) -> tensor<1x2x4x6xf32>
+  %v1 = axle.transpose %k0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x6x2x4xf32>) -> tensor<1x2x6x4xf32>
+  %qa = axle.reshape %q : (tensor<1x3x8xf32>) -> tensor<1x3x2x4xf32>
+  %qb = axle.transpose %qa {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x4xf32>) -> tensor<1x2x3x4xf32>
+  %s = axle.matmul %qb, %k1 : (tensor<1x2x3x4xf32>, tensor<1x2x4x6xf32>) -> tensor<1x2x3x6xf32>
+  %p = axle.softmax %s {axis = 3 : i64} : (tensor<1x2x3x6xf32>) -> tensor<1x2x3x6xf32>
+  %o = axle.matmul %p, %v1 : (tensor<1x2x3x6xf32>, tensor<1x2x6x4xf32>) -> tensor<1x2x3x4xf32>
+  %o1 = axle.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x4xf32>) -> tensor<1x3x2x4xf32>
+  %y = axle.reshape %o1 : (tensor<1x3x2x4xf32>) -> tensor<1x3x8xf32>
+  %qc = axle.reshape %q2 : (tensor<1x3x8xf32>) -> tensor<1x3x2x4xf32>
+  %qd = axle.transpose %qc {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x4xf32>) -> tensor<1x2x3x4xf32>
+  %s2 = axle.matmul %qd, %k1 : (tensor<1x2x3x4xf32>, tensor<1x2x4x6xf32>) -> tensor<1x2x3x6xf32>
+  %p2 = axle.softmax %s2 {axis = 3 : i64} : (tensor<1x2x3x6xf32>) -> tensor<1x2x3x6xf32>
+  %o2 = axle.matmul %p2, %v1 : (tensor<1x2x3x6xf32>, tensor<1x2x6x4xf32>) -> tensor<1x2x3x4xf32>
+  %o3 = axle.transpose %o2 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x4xf32>) -> tensor<1x3x2x4xf32>
+  %y2 = axle.reshape %o3 : (tensor<1x3x2x4xf32>) -> tensor<1x3x8xf32>
+  return %y, %y2 : tensor<1x3x8xf32>, tensor<1x3x8xf32>
+}
