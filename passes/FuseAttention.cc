@@ -24,19 +24,42 @@ using mlir::Value;
 
 bool PermIs(ir::TransposeOp t, llvm::ArrayRef<int64_t> perm) { return t && t.getPerm() == perm; }
 
+// One attention operand as [B, S, H*d]: the value the heads were split from, a constant
+// merged back at compile time, or (when the split is not recognized) the split [B, H, S, d]
+// value itself (keys: [B, H, d, S]), merged back by a transpose and a reshape.
 struct Heads {
-  Value x;                         // [B, S, H*d]; null when `folded` holds it
+  Value x;                         // [B, S, H*d]
   mlir::DenseElementsAttr folded;  // a constant operand already split (folded at compile time)
   int64_t heads = 0;
+  Value split;              // the [B, H, S, d] (or [B, H, d, S] when keys) value
+  bool transposed = false;  // split is [B, H, d, S]
 
   mlir::RankedTensorType type() const {
-    return x ? TensorTypeOf(x) : llvm::cast<mlir::RankedTensorType>(folded.getType());
+    if (x) return TensorTypeOf(x);
+    if (folded) return llvm::cast<mlir::RankedTensorType>(folded.getType());
+    auto t = TensorTypeOf(split);
+    const int64_t s = t.getDimSize(transposed ? 3 : 2), d = t.getDimSize(transposed ? 2 : 3);
+    return mlir::RankedTensorType::get({t.getDimSize(0), s, heads * d}, t.getElementType());
   }
   Value Materialize(PatternRewriter& rewriter, mlir::Location loc) const {
     if (x) return x;
-    return rewriter.create<ir::ConstantOp>(loc, folded.getType(), folded).getResult();
+    if (folded) return rewriter.create<ir::ConstantOp>(loc, folded.getType(), folded).getResult();
+    auto t = TensorTypeOf(split);
+    const int64_t b = t.getDimSize(0), s = type().getDimSize(1), d = type().getDimSize(2) / heads;
+    auto perm = transposed ? llvm::SmallVector<int64_t>{0, 3, 1, 2}
+                           : llvm::SmallVector<int64_t>{0, 2, 1, 3};
+    auto moved = rewriter.create<ir::TransposeOp>(
+        loc, mlir::RankedTensorType::get({b, s, heads, d}, t.getElementType()), split,
+        rewriter.getDenseI64ArrayAttr(perm));
+    return rewriter.create<ir::ReshapeOp>(loc, type(), moved.getResult()).getResult();
   }
 };
+
+// Any f32 [B, H, S, d] value (or [B, H, d, S] for keys) as an operand to merge back.
+std::optional<Heads> RawHeads(Value v, bool transposed) {
+  if (!IsF32Tensor(v) || TensorTypeOf(v).getRank() != 4) return std::nullopt;
+  return Heads{Value(), nullptr, TensorTypeOf(v).getDimSize(1), v, transposed};
+}
 
 // A constant whose heads were split (and possibly transposed) at compile time, merged back
 // to [B, S, H*d]: `dims` names the [B, H, S, d] positions of the constant's dimensions.
@@ -62,7 +85,8 @@ std::optional<Heads> MergeConstant(Value v, const int64_t (&dims)[4]) {
           merged[(bi * s + si) * h * d + hi * d + di] = src[at];
         }
   auto type = mlir::RankedTensorType::get({b, s, h * d}, TensorTypeOf(v).getElementType());
-  return Heads{Value(), mlir::DenseElementsAttr::get(type, llvm::ArrayRef<float>(merged)), h};
+  return Heads{Value(), mlir::DenseElementsAttr::get(type, llvm::ArrayRef<float>(merged)), h,
+               Value(), false};
 }
 
 // reshape(x [B,S,H*d] -> [B,S,H,d]). The head split may have other users (CSE merges the
@@ -75,7 +99,7 @@ std::optional<Heads> Unsplit(Value v) {
       in.getDimSize(0) != out.getDimSize(0) || in.getDimSize(1) != out.getDimSize(1) ||
       in.getDimSize(2) != out.getDimSize(2) * out.getDimSize(3))
     return std::nullopt;
-  return Heads{r.getInput(), nullptr, out.getDimSize(2)};
+  return Heads{r.getInput(), nullptr, out.getDimSize(2), Value(), false};
 }
 
 // transpose(reshape(x), [0,2,1,3]): x's heads as [B,H,S,d] (or such a constant).
@@ -129,8 +153,12 @@ std::optional<Scores> ParseScores(Value s) {
   Scores r;
   auto mm = SingleUseDef<ir::MatMulOp>(StripScale(s, &r.scale));
   if (!mm) return std::nullopt;
-  auto q = SplitHeads(StripScale(mm.getLhs(), &r.scale, /*shared=*/true));
-  auto k = SplitHeadsTransposed(StripScale(mm.getRhs(), &r.scale, /*shared=*/true));
+  Value qv = StripScale(mm.getLhs(), &r.scale, /*shared=*/true);
+  Value kv = StripScale(mm.getRhs(), &r.scale, /*shared=*/true);
+  auto q = SplitHeads(qv);
+  if (!q) q = RawHeads(qv, false);
+  auto k = SplitHeadsTransposed(kv);
+  if (!k) k = RawHeads(kv, true);
   if (!q || !k) return std::nullopt;
   r.q = *q;
   r.k = *k;
@@ -145,19 +173,30 @@ bool BroadcastsTo(mlir::RankedTensorType from, llvm::ArrayRef<int64_t> to) {
   return true;
 }
 
-struct FuseAttentionPattern : mlir::OpRewritePattern<ir::ReshapeOp> {
+// The head merge after pv: reshape(transpose(pv, [0,2,1,3]), [B, Sq, H*dv]), or null.
+ir::ReshapeOp MergeOf(ir::MatMulOp pv) {
+  if (!pv.getResult().hasOneUse()) return {};
+  auto t = llvm::dyn_cast<ir::TransposeOp>(*pv.getResult().getUsers().begin());
+  if (!PermIs(t, {0, 2, 1, 3}) || !t.getResult().hasOneUse()) return {};
+  auto r = llvm::dyn_cast<ir::ReshapeOp>(*t.getResult().getUsers().begin());
+  return r && TensorTypeOf(r.getResult()).getRank() == 3 ? r : ir::ReshapeOp();
+}
+
+// Rooted at matmul(softmax(scores), v) [B, H, Sq, dv]: the recognized head splits and merge
+// are absorbed; unrecognized ones (other exporters' layouts) get a transpose + reshape to or
+// from the attention op's [B, S, H*d] operands, which canonicalization then simplifies.
+struct FuseAttentionPattern : mlir::OpRewritePattern<ir::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ir::ReshapeOp root, PatternRewriter& rewriter) const override {
-    auto out = TensorTypeOf(root.getResult());
-    auto merge = SingleUseDef<ir::TransposeOp>(root.getInput());
-    if (out.getRank() != 3 || !PermIs(merge, {0, 2, 1, 3}))
-      return rewriter.notifyMatchFailure(root, "not a head merge [B,H,S,d] -> [B,S,H*d]");
-    auto pv = SingleUseDef<ir::MatMulOp>(merge.getInput());
-    auto probs = pv ? SingleUseDef<ir::SoftmaxOp>(pv.getLhs()) : ir::SoftmaxOp();
-    if (!probs || probs.getAxis() != 3)
-      return rewriter.notifyMatchFailure(root, "not matmul(softmax(scores, axis 3), v)");
+  LogicalResult matchAndRewrite(ir::MatMulOp pv, PatternRewriter& rewriter) const override {
+    auto root_type = TensorTypeOf(pv.getResult());
+    auto probs = SingleUseDef<ir::SoftmaxOp>(pv.getLhs());
+    if (root_type.getRank() != 4 || !probs || probs.getAxis() != 3 || !IsF32Tensor(pv.getLhs()))
+      return rewriter.notifyMatchFailure(pv, "not matmul(softmax(scores, axis 3), v)");
     auto v = SplitHeads(pv.getRhs());
-    if (!v) return rewriter.notifyMatchFailure(root, "v is not split into heads");
+    if (!v) v = RawHeads(pv.getRhs(), false);
+    if (!v) return rewriter.notifyMatchFailure(pv, "v is not [B, H, Sk, dv]");
+    ir::ReshapeOp merge = MergeOf(pv);
+    mlir::Operation* root = merge ? merge.getOperation() : pv.getOperation();
 
     Value scores = probs.getInput(), mask;
     std::optional<Scores> s;
@@ -183,7 +222,7 @@ struct FuseAttentionPattern : mlir::OpRewritePattern<ir::ReshapeOp> {
     } else {
       s = ParseScores(scores);
     }
-    if (!s) return rewriter.notifyMatchFailure(root, "scores are not scale * q k^T (+ mask)");
+    if (!s) return rewriter.notifyMatchFailure(pv, "scores are not scale * q k^T (+ mask)");
 
     const auto q_type = s->q.type(), k_type = s->k.type(), v_type = v->type();
     const int64_t heads = s->q.heads;
@@ -191,21 +230,32 @@ struct FuseAttentionPattern : mlir::OpRewritePattern<ir::ReshapeOp> {
         k_type.getDimSize(1) != v_type.getDimSize(1) ||
         k_type.getDimSize(0) != q_type.getDimSize(0) ||
         v_type.getDimSize(0) != q_type.getDimSize(0))
-      return rewriter.notifyMatchFailure(root, "q, k and v disagree in heads, batch or length");
-    llvm::SmallVector<int64_t> expected = {q_type.getDimSize(0), q_type.getDimSize(1),
-                                           v_type.getDimSize(2)};
-    if (out.getShape() != llvm::ArrayRef<int64_t>(expected))
-      return rewriter.notifyMatchFailure(root, "the merged result is not [B, Sq, H*dv]");
-    if (mask && !BroadcastsTo(TensorTypeOf(mask), {q_type.getDimSize(0), heads,
-                                                   q_type.getDimSize(1), k_type.getDimSize(1)}))
-      return rewriter.notifyMatchFailure(root, "the mask does not broadcast to [B,H,Sq,Sk]");
+      return rewriter.notifyMatchFailure(pv, "q, k and v disagree in heads, batch or length");
+    const int64_t b = q_type.getDimSize(0), sq = q_type.getDimSize(1), dv = v_type.getDimSize(2);
+    auto out = mlir::RankedTensorType::get({b, sq, dv}, root_type.getElementType());
+    if (merge && TensorTypeOf(merge.getResult()) != out) merge = {}, root = pv;
+    if (root_type.getShape() != llvm::ArrayRef<int64_t>({b, heads, sq, dv / heads}))
+      return rewriter.notifyMatchFailure(pv, "the result is not [B, H, Sq, dv]");
+    if (mask && !BroadcastsTo(TensorTypeOf(mask), {b, heads, sq, k_type.getDimSize(1)}))
+      return rewriter.notifyMatchFailure(pv, "the mask does not broadcast to [B,H,Sq,Sk]");
 
-    const mlir::Location loc = root.getLoc();
-    rewriter.replaceOpWithNewOp<ir::AttentionOp>(
-        root, out, s->q.Materialize(rewriter, loc), s->k.Materialize(rewriter, loc),
+    const mlir::Location loc = root->getLoc();
+    rewriter.setInsertionPoint(root);
+    auto attention = rewriter.create<ir::AttentionOp>(
+        loc, out, s->q.Materialize(rewriter, loc), s->k.Materialize(rewriter, loc),
         v->Materialize(rewriter, loc), mask, rewriter.getI64IntegerAttr(heads),
         rewriter.getF32FloatAttr(static_cast<float>(s->scale)), rewriter.getStringAttr(mode),
         rewriter.getF32FloatAttr(static_cast<float>(fill)));
+    if (merge) {
+      rewriter.replaceOp(merge, attention.getResult());
+      return mlir::success();
+    }
+    // Split the result back into [B, H, Sq, dv] for pv's users.
+    auto split = rewriter.create<ir::ReshapeOp>(
+        loc, mlir::RankedTensorType::get({b, sq, heads, dv / heads}, out.getElementType()),
+        attention.getResult());
+    rewriter.replaceOpWithNewOp<ir::TransposeOp>(pv, root_type, split.getResult(),
+                                                 rewriter.getDenseI64ArrayAttr({0, 2, 1, 3}));
     return mlir::success();
   }
 };

@@ -114,9 +114,8 @@ int BenchMain(int argc, char** argv) {
   for (int i = 0; i < runs; ++i) {
     const auto start = std::chrono::steady_clock::now();
     if (context.Invoke() != AXLE_OK) return Fail(axle_last_error());
-    ms.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count());
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
   }
   axle_context_set_profile(context.get(), nullptr, 0);
   const double median = Median(ms), lo = *std::min_element(ms.begin(), ms.end()),

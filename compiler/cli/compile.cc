@@ -109,6 +109,8 @@ int CompileMain(int argc, char** argv) {
     options.frozen_inputs[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
 
+  const size_t slash = path.rfind('/');
+  options.model_dir = slash == std::string::npos ? "." : path.substr(0, slash);
   onnx::ModelProto model;
   std::string source, error;
   const bool text = path.size() > 8 && path.substr(path.size() - 8) == ".onnxtxt";

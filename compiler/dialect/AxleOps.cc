@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "runtime/schema/axle_model_generated.h"
 
 using namespace mlir;
@@ -332,6 +333,8 @@ AXLE_RUNTIME_FOLDED(GreaterEqualOp)
 AXLE_RUNTIME_FOLDED(AndOp)
 AXLE_RUNTIME_FOLDED(OrOp)
 AXLE_RUNTIME_FOLDED(XorOp)
+AXLE_RUNTIME_FOLDED(ModOp)
+AXLE_RUNTIME_FOLDED(FmodOp)
 AXLE_RUNTIME_FOLDED(ReluOp)
 AXLE_RUNTIME_FOLDED(SigmoidOp)
 AXLE_RUNTIME_FOLDED(TanhOp)
@@ -361,7 +364,65 @@ AXLE_RUNTIME_FOLDED(ReduceMeanOp)
 AXLE_RUNTIME_FOLDED(ReduceMaxOp)
 AXLE_RUNTIME_FOLDED(ReduceMinOp)
 AXLE_RUNTIME_FOLDED(ReduceProdOp)
-AXLE_RUNTIME_FOLDED(TransposeOp)
+AXLE_RUNTIME_VERIFIED(TransposeOp)
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  if (llvm::equal(getPerm(), llvm::seq<int64_t>(0, getPerm().size()))) return getInput();
+  return EvaluateOnRuntime(*this, adaptor.getOperands());
+}
+
+namespace {
+
+// transpose(transpose(x, p), q) -> transpose(x, p o q).
+struct ComposeTransposes : mlir::OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op, mlir::PatternRewriter& rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<TransposeOp>();
+    if (!inner) return rewriter.notifyMatchFailure(op, "the input is not a transpose");
+    llvm::SmallVector<int64_t> perm;
+    for (int64_t p : op.getPerm()) perm.push_back(inner.getPerm()[p]);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, op.getType(), inner.getInput(),
+                                             rewriter.getDenseI64ArrayAttr(perm));
+    return success();
+  }
+};
+
+// A transpose that keeps the order of the dimensions larger than 1 moves no bytes.
+struct TransposeOfUnitDimsToReshape : mlir::OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op, mlir::PatternRewriter& rewriter) const override {
+    auto in = llvm::cast<RankedTensorType>(op.getInput().getType());
+    int64_t last = -1;
+    for (int64_t p : op.getPerm()) {
+      if (in.getDimSize(p) == 1) continue;
+      if (p < last) return rewriter.notifyMatchFailure(op, "moves data");
+      last = p;
+    }
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), op.getInput());
+    return success();
+  }
+};
+
+// reshape(reshape(x)) -> reshape(x).
+struct ComposeReshapes : mlir::OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op, mlir::PatternRewriter& rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<ReshapeOp>();
+    if (!inner) return rewriter.notifyMatchFailure(op, "the input is not a reshape");
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), inner.getInput());
+    return success();
+  }
+};
+
+}  // namespace
+
+void TransposeOp::getCanonicalizationPatterns(mlir::RewritePatternSet& patterns,
+                                              MLIRContext* context) {
+  patterns.add<ComposeTransposes, TransposeOfUnitDimsToReshape>(context);
+}
+void ReshapeOp::getCanonicalizationPatterns(mlir::RewritePatternSet& patterns,
+                                            MLIRContext* context) {
+  patterns.add<ComposeReshapes>(context);
+}
 AXLE_RUNTIME_VERIFIED(ExpandOp)
 AXLE_RUNTIME_FOLDED(ConcatOp)
 AXLE_RUNTIME_FOLDED(SliceOp)

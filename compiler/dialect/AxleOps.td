@@ -71,6 +71,8 @@ def Axle_GreaterEqualOp : Axle_BinaryOp<"greater_equal", "lhs >= rhs">;
 def Axle_AndOp : Axle_BinaryOp<"and", "logical and">;
 def Axle_OrOp : Axle_BinaryOp<"or", "logical or">;
 def Axle_XorOp : Axle_BinaryOp<"xor", "logical xor">;
+def Axle_ModOp : Axle_BinaryOp<"mod", "remainder with the divisor's sign (integers)">;
+def Axle_FmodOp : Axle_BinaryOp<"fmod", "remainder with the dividend's sign">;
 
 // Unary elementwise op: the result has the operand's type.
 class Axle_UnaryOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure, Axle_InPlace]> {
@@ -219,6 +221,7 @@ def Axle_TransposeOp : Axle_Op<"transpose", [Pure]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;  // transpose of transpose composes; moving only 1-dims is a reshape
 }
 
 def Axle_ReshapeOp : Axle_Op<"reshape", [Pure, Axle_InPlace]> {
@@ -228,6 +231,7 @@ def Axle_ReshapeOp : Axle_Op<"reshape", [Pure, Axle_InPlace]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;  // reshape of reshape is one reshape
 }
 
 def Axle_ExpandOp : Axle_Op<"expand", [Pure]> {

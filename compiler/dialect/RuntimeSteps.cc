@@ -127,6 +127,8 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
       .Case([&](AndOp) { return set(fb::OpCode_And); })
       .Case([&](OrOp) { return set(fb::OpCode_Or); })
       .Case([&](XorOp) { return set(fb::OpCode_Xor); })
+      .Case([&](ModOp) { return set(fb::OpCode_Mod); })
+      .Case([&](FmodOp) { return set(fb::OpCode_Fmod); })
       .Case([&](ReluOp) { return set(fb::OpCode_Relu); })
       .Case([&](SigmoidOp) { return set(fb::OpCode_Sigmoid); })
       .Case([&](TanhOp) { return set(fb::OpCode_Tanh); })

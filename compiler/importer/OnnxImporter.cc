@@ -97,6 +97,7 @@ class Importer {
   mlir::FailureOr<Value> Constant(const onnx::TensorProto& t);
   Value ConstantOf(const onnx_io::HostTensor& host);
   mlir::FailureOr<Value> Reshape(Value x, llvm::ArrayRef<int64_t> shape);
+  LogicalResult ImportConv();
 
   mlir::MLIRContext* context_;
   const ImportOptions& options_;
@@ -207,7 +208,7 @@ LogicalResult Importer::OptionalConstScalar(int i, const char* what, double* out
 mlir::FailureOr<Value> Importer::Constant(const onnx::TensorProto& t) {
   onnx_io::HostTensor host;
   std::string error;
-  if (!onnx_io::FromProto(t, &host, &error)) {
+  if (!onnx_io::FromProto(t, &host, &error, options_.model_dir)) {
     NodeError() << error;
     return mlir::failure();
   }
@@ -218,9 +219,50 @@ LogicalResult Importer::ImportInitializer(const onnx::TensorProto& t) {
   loc_ = mlir::NameLoc::get(builder_.getStringAttr(t.name()));
   onnx_io::HostTensor host;
   std::string error;
-  if (!onnx_io::FromProto(t, &host, &error))
+  if (!onnx_io::FromProto(t, &host, &error, options_.model_dir))
     return mlir::emitError(loc_) << "initializer '" << t.name() << "': " << error;
   values_[t.name()] = ConstantOf(host);
+  return mlir::success();
+}
+
+// Conv with 1x1 kernels, stride 1, no padding, group 1 (a per-position linear projection, as
+// planners use on BEV maps): weight [M, C] @ x [N, C, S] (+ bias [M, 1]), S = the positions.
+LogicalResult Importer::ImportConv() {
+  auto x = Input(0), w = Input(1), b = Input(2, /*optional=*/true);
+  if (mlir::failed(x) || mlir::failed(w) || mlir::failed(b)) return mlir::failure();
+  RankedTensorType xt = TypeOf(*x), wt = TypeOf(*w);
+  if (xt.getRank() < 3 || wt.getRank() != xt.getRank())
+    return NodeError() << "input " << xt << " and weight " << wt
+                       << " must have the same rank, at least 3";
+  auto all_equal = [](llvm::ArrayRef<int64_t> v, int64_t x) {
+    return llvm::all_of(v, [x](int64_t e) { return e == x; });
+  };
+  const bool pointwise = all_equal(wt.getShape().drop_front(2), 1) &&
+                         all_equal(AttrInts("strides"), 1) && all_equal(AttrInts("dilations"), 1) &&
+                         all_equal(AttrInts("pads"), 0) && AttrInt("group", 1) == 1;
+  if (!pointwise)
+    return NodeError() << "only 1x1 convolutions with stride 1, no padding and group 1 are "
+                          "supported (got weight "
+                       << wt << ")";
+  const int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), m = wt.getDimSize(0);
+  if (wt.getDimSize(1) != c)
+    return NodeError() << "weight " << wt << " does not match " << c << " input channels";
+  int64_t positions = 1;
+  for (int64_t d : xt.getShape().drop_front(2)) positions *= d;
+  auto xr = Reshape(*x, {n, c, positions});
+  auto wm = Reshape(*w, {m, c});
+  if (mlir::failed(xr) || mlir::failed(wm)) return mlir::failure();
+  auto y = Make<ir::MatMulOp>(TensorType({n, m, positions}, xt.getElementType()), *wm, *xr);
+  if (mlir::failed(y)) return mlir::failure();
+  if (*b) {
+    auto br = Reshape(*b, {m, 1});
+    if (mlir::failed(br) || mlir::failed(y = Elementwise("add", *y, *br))) return mlir::failure();
+  }
+  SmallVector<int64_t> shape = {n, m};
+  shape.append(xt.getShape().begin() + 2, xt.getShape().end());
+  auto out = Reshape(*y, shape);
+  if (mlir::failed(out)) return mlir::failure();
+  SetOutput(0, *out);
   return mlir::success();
 }
 
@@ -248,6 +290,8 @@ mlir::FailureOr<Value> Importer::Elementwise(llvm::StringRef op, Value a, Value 
   if (op == "greater_equal") return Make<ir::GreaterEqualOp>(type, a, b);
   if (op == "and") return Make<ir::AndOp>(type, a, b);
   if (op == "or") return Make<ir::OrOp>(type, a, b);
+  if (op == "mod") return Make<ir::ModOp>(type, a, b);
+  if (op == "fmod") return Make<ir::FmodOp>(type, a, b);
   return Make<ir::XorOp>(type, a, b);
 }
 
@@ -391,6 +435,15 @@ LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
     }
     return out(Elementwise(it->second, *a, rhs));
   }
+  if (op == "Mod") {
+    auto a = Input(0), b = Input(1);
+    if (fail(a) || fail(b)) return mlir::failure();
+    const bool fmod = AttrInt("fmod", 0) != 0;
+    if (!fmod && llvm::isa<mlir::FloatType>(TypeOf(*a).getElementType()))
+      return NodeError() << "fmod must be 1 for floating-point inputs (ONNX Mod)";
+    return out(Elementwise(fmod ? "fmod" : "mod", *a, *b));
+  }
+  if (op == "Conv") return ImportConv();
   if (op == "Min" || op == "Max" || op == "Sum" || op == "Mean") {
     auto acc = Input(0);
     if (fail(acc)) return mlir::failure();

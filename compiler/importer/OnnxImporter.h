@@ -22,6 +22,8 @@ struct ImportOptions {
   // Graph inputs bound to constant values (TensorProto files): they leave the plan's inputs,
   // and shape subgraphs that read them fold away.
   std::map<std::string, std::string> frozen_inputs;
+  // Folder of the model file: external tensor data is read relative to it.
+  std::string model_dir;
 };
 
 // Emits diagnostics (located at the ONNX node's name) and returns null on failure. Opsets 7

@@ -2,6 +2,7 @@
 // test-data file is as untrusted as a model file.
 #include "compiler/onnx/tensor_proto.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -83,15 +84,68 @@ std::string ShapeString(DType dtype, const std::vector<int64_t>& shape) {
   return s.str();
 }
 
-bool FromProto(const TensorProto& p, HostTensor* out, std::string* error) {
+namespace {
+
+// Reads external data (ONNX's external_data: location, offset, length) into out->bytes. The
+// location is untrusted: it must be a relative path without "..", inside base_dir.
+bool ReadExternal(const TensorProto& p, const std::string& base_dir, uint64_t nbytes,
+                  HostTensor* out, std::string* error) {
+  std::string location;
+  uint64_t offset = 0, length = nbytes;
+  for (const auto& kv : p.external_data()) {
+    char* end = nullptr;
+    if (kv.key() == "location") {
+      location = kv.value();
+    } else if (kv.key() == "offset" || kv.key() == "length") {
+      const unsigned long long v = std::strtoull(kv.value().c_str(), &end, 10);
+      if (kv.value().empty() || *end) {
+        *error =
+            Describe(p) + ": external data " + kv.key() + " '" + kv.value() + "' is not a number";
+        return false;
+      }
+      (kv.key() == "offset" ? offset : length) = v;
+    }
+  }
+  if (location.empty() || location[0] == '/' || location.find("..") != std::string::npos) {
+    *error = Describe(p) + ": external data location '" + location +
+             "' must be a relative path inside the model's folder";
+    return false;
+  }
+  if (length != nbytes) {
+    *error = Describe(p) + ": external data length " + std::to_string(length) + " differs from " +
+             ShapeString(out->dtype, out->shape) + "'s " + std::to_string(nbytes) + " bytes";
+    return false;
+  }
+  const std::string path = (base_dir.empty() ? "." : base_dir) + "/" + location;
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  if (!f) {
+    *error = Describe(p) + ": cannot open external data file '" + path + "'";
+    return false;
+  }
+  const uint64_t size = static_cast<uint64_t>(f.tellg());
+  if (offset > size || nbytes > size - offset) {
+    *error = Describe(p) + ": external data [" + std::to_string(offset) + ", +" +
+             std::to_string(nbytes) + ") runs past the end of '" + path + "' (" +
+             std::to_string(size) + " bytes)";
+    return false;
+  }
+  out->bytes.resize(nbytes);
+  f.seekg(static_cast<std::streamoff>(offset));
+  if (nbytes && !f.read(reinterpret_cast<char*>(out->bytes.data()), nbytes)) {
+    *error = Describe(p) + ": cannot read external data from '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool FromProto(const TensorProto& p, HostTensor* out, std::string* error,
+               const std::string& base_dir) {
   out->name = p.name();
   if (!DTypeFromOnnx(p.data_type(), &out->dtype)) {
     *error = Describe(p) + " has data type " + OnnxTypeName(p.data_type()) + " (" +
              std::to_string(p.data_type()) + "), which Axle does not support";
-    return false;
-  }
-  if (p.data_location() == TensorProto::EXTERNAL) {
-    *error = Describe(p) + " stores its data externally, which is not supported";
     return false;
   }
   if (p.has_segment()) {
@@ -111,6 +165,8 @@ bool FromProto(const TensorProto& p, HostTensor* out, std::string* error) {
   }
   const size_t element = DTypeSize(out->dtype);
   const uint64_t nbytes = count * element;
+  if (p.data_location() == TensorProto::EXTERNAL)
+    return ReadExternal(p, base_dir, nbytes, out, error);
   if (p.has_raw_data()) {
     if (p.raw_data().size() != nbytes) {
       *error = Describe(p) + ": raw_data holds " + std::to_string(p.raw_data().size()) +

@@ -33,9 +33,11 @@ int32_t DTypeToOnnx(DType dtype);
 // Name of an ONNX data type code, e.g. "FLOAT", for messages.
 const char* OnnxTypeName(int32_t onnx_type);
 
-// Decodes a TensorProto (raw_data or the typed repeated fields). On failure returns false and
-// sets *error to a sentence naming the tensor and what is wrong.
-bool FromProto(const onnx::TensorProto& proto, HostTensor* out, std::string* error);
+// Decodes a TensorProto (raw_data, the typed repeated fields, or external data in a file
+// relative to `base_dir`, the model's folder). On failure returns false and sets *error to a
+// sentence naming the tensor and what is wrong.
+bool FromProto(const onnx::TensorProto& proto, HostTensor* out, std::string* error,
+               const std::string& base_dir = "");
 // Encodes as a TensorProto with raw_data.
 void ToProto(const HostTensor& tensor, onnx::TensorProto* proto);
 

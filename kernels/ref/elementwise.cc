@@ -54,6 +54,19 @@ KernelResult BinaryTyped(BinaryOp op, const TensorView& a, const TensorView& b,
           r = static_cast<T>(x / y);
         }
         break;
+      case BinaryOp::kMod:
+      case BinaryOp::kFmod:
+        if (y == 0) {
+          if (result.ok()) result = {KernelError::kDivisionByZero, off[1], 0, 1};
+          r = 0;
+        } else if (std::is_signed_v<T> && y == static_cast<T>(-1)) {
+          r = 0;  // avoids the trap of INT_MIN % -1
+        } else {
+          r = static_cast<T>(x % y);
+          if constexpr (std::is_signed_v<T>)
+            if (op == BinaryOp::kMod && r != 0 && ((r < 0) != (y < 0))) r = WrapAdd(r, y);
+        }
+        break;
       case BinaryOp::kPow: r = IntPow(x, y); break;
       case BinaryOp::kMin: r = x < y ? x : y; break;
       case BinaryOp::kMax: r = x > y ? x : y; break;

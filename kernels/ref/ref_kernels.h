@@ -42,6 +42,8 @@ enum class BinaryOp : uint8_t {
   kAnd,
   kOr,
   kXor,
+  kMod,   // integer remainder with the divisor's sign (Python %); ONNX Mod fmod=0
+  kFmod,  // remainder with the dividend's sign (C fmod / %); ONNX Mod fmod=1
 };
 enum class UnaryOp : uint8_t {
   kRelu,

@@ -58,6 +58,11 @@ T FloatBinary(BinaryOp op, T x, T y) {
   case BinaryOp::kPow: return std::pow(x, y);
   case BinaryOp::kMin: return (std::isnan(x) || std::isnan(y)) ? NAN : std::fmin(x, y);
   case BinaryOp::kMax: return (std::isnan(x) || std::isnan(y)) ? NAN : std::fmax(x, y);
+  case BinaryOp::kFmod: return std::fmod(x, y);
+  case BinaryOp::kMod: {
+    const T r = std::fmod(x, y);
+    return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
+  }
   default: return T{};
   }
 }

@@ -120,3 +120,21 @@ func.func @shared_head_splits(%q: tensor<1x3x8xf32>, %m: tensor<1x6x8xf32>, %q2:
   %y2 = axle.reshape %o3 : (tensor<1x3x2x4xf32>) -> tensor<1x3x8xf32>
   return %y, %y2 : tensor<1x3x8xf32>, tensor<1x3x8xf32>
 }
+
+// -----
+
+// Heads laid out another way (PyTorch's nn.MultiheadAttention: [B*H, S, d] batches) are not
+// recognized as splits: the core still fuses, with a transpose + reshape to the attention's
+// [B, S, H*d] operands and back.
+// CHECK-LABEL: func.func @unrecognized_layout
+// CHECK: %[[Q:.*]] = axle.transpose %arg0 {perm = array<i64: 0, 2, 1, 3>}
+// CHECK: %[[A:.*]] = axle.attention {{.*}} {num_heads = 2 : i64, scale = 1.000000e+00 : f32}
+// CHECK: %[[S:.*]] = axle.reshape %[[A]] : (tensor<1x5x8xf32>) -> tensor<1x5x2x4xf32>
+// CHECK: axle.transpose %[[S]] {perm = array<i64: 0, 2, 1, 3>}
+// CHECK-NOT: axle.softmax
+func.func @unrecognized_layout(%q: tensor<1x2x5x4xf32>, %kt: tensor<1x2x4x5xf32>, %v: tensor<1x2x5x4xf32>) -> tensor<1x2x5x4xf32> {
+  %s = axle.matmul %q, %kt : (tensor<1x2x5x4xf32>, tensor<1x2x4x5xf32>) -> tensor<1x2x5x5xf32>
+  %p = axle.softmax %s {axis = 3 : i64} : (tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %o = axle.matmul %p, %v : (tensor<1x2x5x5xf32>, tensor<1x2x5x4xf32>) -> tensor<1x2x5x4xf32>
+  return %o : tensor<1x2x5x4xf32>
+}

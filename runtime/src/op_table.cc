@@ -567,6 +567,8 @@ const Entry kOps[] = {
     {fb::OpCode_And, AXLE_BINARY(And, "and")},
     {fb::OpCode_Or, AXLE_BINARY(Or, "or")},
     {fb::OpCode_Xor, AXLE_BINARY(Xor, "xor")},
+    {fb::OpCode_Mod, AXLE_BINARY(Mod, "mod")},
+    {fb::OpCode_Fmod, AXLE_BINARY(Fmod, "fmod")},
     {fb::OpCode_Relu, AXLE_UNARY(Relu, "relu", kNone)},
     {fb::OpCode_Sigmoid, AXLE_UNARY(Sigmoid, "sigmoid", kNone)},
     {fb::OpCode_Tanh, AXLE_UNARY(Tanh, "tanh", kNone)},

@@ -110,6 +110,21 @@ TEST(RefBinary, HalfPrecisionArithmeticMinMaxAndComparisons) {
   EXPECT_FALSE(BinarySupports(BinaryOp::kAnd, DType::kF16));
 }
 
+// ONNX Mod: fmod=0 takes the divisor's sign (Python %), fmod=1 the dividend's (C fmod).
+TEST(RefBinary, ModAndFmodSigns) {
+  Buf<int32_t> a(DType::kI32, {4}, {7, -7, 7, -7}), b(DType::kI32, {4}, {3, 3, -3, -3}),
+      c(DType::kI32, {4});
+  EXPECT_TRUE(Binary(BinaryOp::kMod, a.view, b.view, c.view).ok());
+  EXPECT_EQ(c.v, (std::vector<int32_t>{1, 2, -2, -1}));
+  EXPECT_TRUE(Binary(BinaryOp::kFmod, a.view, b.view, c.view).ok());
+  EXPECT_EQ(c.v, (std::vector<int32_t>{1, -1, 1, -1}));
+  Buf<int32_t> zero(DType::kI32, {4}, {1, 0, 1, 1});
+  EXPECT_FALSE(Binary(BinaryOp::kMod, a.view, zero.view, c.view).ok());
+  F x(DType::kF32, {2}, {5.5f, -5.5f}), y(DType::kF32, {2}, {2.0f, 2.0f}), z(DType::kF32, {2});
+  Binary(BinaryOp::kFmod, x.view, y.view, z.view);
+  EXPECT_EQ(z.v, (std::vector<float>{1.5f, -1.5f}));
+}
+
 TEST(RefBinary, IntegerDivisionTruncatesAndReportsZeroDivisor) {
   Buf<int32_t> a(DType::kI32, {4}, {7, -7, std::numeric_limits<int32_t>::min(), 5});
   Buf<int32_t> b(DType::kI32, {4}, {2, 2, -1, 0});
