@@ -4,7 +4,8 @@
 #   make build      configure and build into build/ (CLI at build/bin/axle)
 #   make test       build, run the sanitizer suite, then every test suite through ctest
 #   make sanitize   runtime + kernels + their tests under ASan+UBSan, in build-sanitize/
-#   make demo       build and run the main job
+#   make demo       build and run the main job (the small planner, compiled and run vs ORT)
+#   make bench      the planner family vs ONNX Runtime, written to docs/benchmarks.md
 #   make runtime    the runtime-only configuration (no MLIR/LLVM/protobuf/ONNX), in build-runtime/
 
 BUILD ?= build
@@ -13,7 +14,7 @@ RUNTIME_BUILD ?= build-runtime
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test sanitize demo runtime clean
+.PHONY: all deps build test sanitize demo bench runtime clean
 
 all: build
 
@@ -39,9 +40,14 @@ runtime: deps
 test: sanitize build
 	@ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
 
+# The main job: generate the `small` planner, compile it for host, run it on a sample scene,
+# print the best trajectory, the per-op profile and the latency next to ONNX Runtime's.
 demo: build
-	@.venv/bin/python examples/mlp/demo.py --axle $(BUILD)/bin/axle \
-	  --testmodel $(BUILD)/bin/axle-testmodel --workdir $(BUILD)/demo
+	@.venv/bin/python examples/planner/demo.py --axle $(BUILD)/bin/axle --workdir $(BUILD)/planner
+
+# Axle vs ONNX Runtime on the planner family, 1 and 2 threads; rewrites docs/benchmarks.md.
+bench: build
+	@.venv/bin/python bench/planner_vs_ort.py --axle $(BUILD)/bin/axle --doc docs/benchmarks.md
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD) $(RUNTIME_BUILD)

@@ -88,8 +88,7 @@ def main():
                     f"{a.warmup} warm-up, batch 1, the sample scene of "
                     "`examples/planner/make_planner.py`.\n\n")
             f.write("Produced by one command (rerun it to refresh this page):\n\n"
-                    "```sh\nmake build && .venv/bin/python bench/planner_vs_ort.py "
-                    "--doc docs/benchmarks.md\n```\n\n")
+                    "```sh\nmake bench\n```\n\n")
             f.write("| planner | parameters | threads | Axle median (ms) | ONNX Runtime median "
                     "(ms) | Axle / ORT |\n|---|---|---|---|---|---|\n")
             for r in rows:
