@@ -2,6 +2,7 @@
 //   canonicalize, cse, canonicalize       (upstream: folding through the runtime, DCE)
 //   axle-fuse-layer-norm, axle-fuse-gelu, axle-fuse-linear, axle-fuse-attention,
 //   axle-pack-qkv, axle-fuse-elementwise, canonicalize   (the fusions; --no-fusion skips them)
+//   axle-pack-weights{target=...}         (constant weights in the target GEMM's layout)
 //   axle-materialize-outputs              (every plan output gets a buffer of its own)
 //   axle-select-kernels{target=...}       (each op gets the target's kernel, or a diagnostic)
 //   axle-plan-memory                      (arena offsets from liveness intervals)
@@ -91,6 +92,27 @@ def AxleFuseElementwise : Pass<"axle-fuse-elementwise", "mlir::func::FuncOp"> {
     gelu) with one use and the result's type; scalar constants become immediates. At least two
     ops, at most 8 inputs and a stack depth of 8.
   }];
+}
+
+def AxlePackWeights : Pass<"axle-pack-weights", "mlir::func::FuncOp"> {
+  let summary = "Store constant linear weights in the target GEMM's panel layout";
+  let description = [{
+    The runtime never repacks: the compiler writes each constant [K, N] weight of an
+    axle.linear in the layout its kernel reads. For `host` that is "panel16" (16-column panels,
+    [ceil(N/16), K, 16], zero-padded; kernels/common/pack.h), read by the x86 fp32 GEMM
+    microkernels and by the reference fallback alike.
+
+    Before:
+      %y = axle.linear %x, %w, %b : (tensor<97x256xf32>, tensor<256x40xf32>, ...)
+    After:
+      %y = axle.linear %x, %w_packed, %b {weight_layout = "panel16"}
+          : (tensor<97x256xf32>, tensor<3x256x16xf32>, ...)
+    Linears whose weight is not a constant are left as they are.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "The target whose GEMM layout to use (known: host)">,
+  ];
 }
 
 def AxleMaterializeOutputs : Pass<"axle-materialize-outputs", "mlir::func::FuncOp"> {

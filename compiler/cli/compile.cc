@@ -148,6 +148,7 @@ int CompileMain(int argc, char** argv) {
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseElementwise());
     pm.addPass(mlir::createCanonicalizerPass());
   }
+  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePackWeights({target}));
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleMaterializeOutputs());
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleSelectKernels({target}));
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePlanMemory());

@@ -279,11 +279,14 @@ def Axle_LinearOp : Axle_Op<"linear", [Pure]> {
   let summary = "act(x @ w + bias): a matmul with a constant [K, N] weight and its epilogue";
   let description = [{
     Produced by axle-fuse-linear from MatMul + Add (+ Relu or GELU) and from Gemm. The input is
-    [..., K]; `activation` is one of none, relu, gelu, gelu_tanh.
+    [..., K]; `activation` is one of none, relu, gelu, gelu_tanh. `weight_layout` "kn": the
+    weight is [K, N]; "panel16": packed by axle-pack-weights into [ceil(N/16), K, 16] panels
+    for the x86 GEMM microkernels (kernels/common/pack.h).
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                    Optional<AnyRankedTensor>:$bias,
-                   DefaultValuedAttr<StrAttr, "\"none\"">:$activation);
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
+                   DefaultValuedAttr<StrAttr, "\"kn\"">:$weight_layout);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)

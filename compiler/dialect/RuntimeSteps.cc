@@ -198,7 +198,14 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
           *why = "unknown activation '" + o.getActivation().str() + "'";
           return mlir::failure();
         }
-        return set(fb::OpCode_Linear, ParamsSpec::Activation(*act));
+        const llvm::StringRef layout = o.getWeightLayout();
+        if (layout != "kn" && layout != "panel16") {
+          *why = "unknown weight_layout '" + layout.str() + "'";
+          return mlir::failure();
+        }
+        return set(fb::OpCode_Linear,
+                   ParamsSpec::Linear(*act, layout == "panel16" ? fb::WeightLayout_Panel16
+                                                                : fb::WeightLayout_KN));
       })
       .Case([&](GeluOp o) -> mlir::LogicalResult {
         const llvm::StringRef a = o.getApproximate();

@@ -71,6 +71,24 @@ void Linear(const TensorView& x, const TensorView& w, const TensorView* bias, Ac
   });
 }
 
+void LinearPanel16(const TensorView& x, const float* packed, int64_t k, int64_t n,
+                   const TensorView* bias, Activation act, const TensorView& y,
+                   const Parallel* par) {
+  const int64_t m = y.NumElements() / (n ? n : 1);
+  const float* px = x.As<float>();
+  const float* pb = bias ? bias->As<float>() : nullptr;
+  float* py = y.As<float>();
+  ParallelFor(par, m, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        const float* panel = packed + (j / 16) * k * 16 + j % 16;
+        double acc = pb ? pb[j] : 0.0;
+        for (int64_t p = 0; p < k; ++p) acc += static_cast<double>(px[i * k + p]) * panel[p * 16];
+        py[i * n + j] = static_cast<float>(Activate(act, acc));
+      }
+  });
+}
+
 void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
                const TensorView* mask, const AttentionConfig& config, const TensorView& y,
                const Parallel* par) {
@@ -130,6 +148,10 @@ void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
       for (int64_t d = 0; d < dv; ++d) yi[d] = static_cast<float>(acc[d] * inv);
     }
   });
+}
+
+void BroadcastStridesOf(const Shape& in, const Shape& out, int64_t* strides) {
+  BroadcastStrides(in, out, strides);
 }
 
 void Gelu(const TensorView& x, bool tanh_approximation, const TensorView& y) {

@@ -82,6 +82,8 @@ bool IsHalf(DType t);
 bool BroadcastShapes(const Shape& a, const Shape& b, Shape* out);
 // True when `from` broadcasts unidirectionally to `to`.
 bool BroadcastsTo(const Shape& from, const Shape& to);
+// Element strides of `in` viewed at `out`'s rank: 0 along broadcast (or missing) dimensions.
+void BroadcastStridesOf(const Shape& in, const Shape& out, int64_t* strides);
 
 // Elementwise with numpy broadcasting of a and b to out.shape.
 KernelResult Binary(BinaryOp op, const TensorView& a, const TensorView& b, const TensorView& out);
@@ -131,6 +133,11 @@ enum class MaskMode : uint8_t { kNone = 0, kAdditive = 1, kKeepTrue = 2, kKeepFa
 // y[..., N] = act(x[..., K] @ w[K, N] + bias[N]), f32. Rows split across `par`.
 void Linear(const TensorView& x, const TensorView& w, const TensorView* bias, Activation act,
             const TensorView& y, const Parallel* par);
+// Linear with the weight in the panel16 layout (kernels/common/pack.h): the portable fallback
+// of the x86 GEMM, and its oracle's twin.
+void LinearPanel16(const TensorView& x, const float* packed, int64_t k, int64_t n,
+                   const TensorView* bias, Activation act, const TensorView& y,
+                   const Parallel* par);
 // Rows [row_begin, row_end) of y = act(x @ w + bias) for row-major x [*, k], w [k, n].
 void MatMulRows(const float* x, const float* w, const float* bias, Activation act, int64_t k,
                 int64_t n, int64_t row_begin, int64_t row_end, float* y);

@@ -136,6 +136,17 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
     p->activation = static_cast<uint8_t>(a->activation());
     return AXLE_OK;
   }
+  case fb::Params_LinearParams: {
+    const auto* l = s->params_as_LinearParams();
+    if (!l) break;
+    if (l->activation() < fb::Activation_MIN || l->activation() > fb::Activation_MAX ||
+        l->weight_layout() < fb::WeightLayout_MIN || l->weight_layout() > fb::WeightLayout_MAX)
+      return Error(AXLE_INVALID_MODEL, "LinearParams: activation %d or weight layout %d is unknown",
+                   static_cast<int>(l->activation()), static_cast<int>(l->weight_layout()));
+    p->activation = static_cast<uint8_t>(l->activation());
+    p->weight_layout = static_cast<uint8_t>(l->weight_layout());
+    return AXLE_OK;
+  }
   case fb::Params_AttentionParams: {
     const auto* a = s->params_as_AttentionParams();
     if (!a) break;

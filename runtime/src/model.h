@@ -35,6 +35,7 @@ struct StepParams {
   int64_t starts[kMaxRank] = {};
   int64_t steps[kMaxRank] = {};
   uint8_t activation = 0;         // ref::Activation
+  uint8_t weight_layout = 0;      // schema WeightLayout (Linear)
   int64_t num_heads = 1;          // Attention; scale in alpha
   uint8_t mask_mode = 0;          // ref::MaskMode; mask_fill in beta
   const uint8_t* code = nullptr;  // FusedElementwise program, pointing into the file

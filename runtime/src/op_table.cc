@@ -6,6 +6,10 @@
 
 #include "runtime/schema/axle_model_generated.h"
 
+#if defined(AXLE_HAVE_X86_KERNELS)
+#include "kernels/x86/x86_kernels.h"
+#endif
+
 namespace axle {
 namespace {
 
@@ -388,27 +392,55 @@ Status ExpectF32(const TensorView& v, const char* role) {
 }
 
 Status ValidateLinear(const OpInfo&, const OpArgs& a) {
+  if (!a.in[0] || !a.in[1]) return Invalid("input and weight must be present");
   const TensorView& x = *a.in[0];
   const TensorView& w = *a.in[1];
   AXLE_RETURN_IF_ERROR(ExpectF32(x, "input 0"));
   AXLE_RETURN_IF_ERROR(ExpectF32(w, "weight"));
-  if (!a.in[0] || !a.in[1]) return Invalid("input and weight must be present");
-  if (w.shape.rank != 2 || x.shape.rank < 1 || x.shape.dims[x.shape.rank - 1] != w.shape.dims[0])
-    return Invalid("input %s and weight %s do not multiply (weight must be [K, N])",
-                   ShapeText(x).text, ShapeText(w).text);
+  const TensorView& y = *a.out[0];
+  if (x.shape.rank < 1 || y.shape.rank != x.shape.rank)
+    return Invalid("input %s and output %s must have the same rank >= 1", ShapeText(x).text,
+                   ShapeText(y).text);
+  const int64_t k = x.shape.dims[x.shape.rank - 1], n = y.shape.dims[y.shape.rank - 1];
+  if (a.params.weight_layout == fb::WeightLayout_Panel16) {
+    if (w.shape.rank != 3 || w.shape.dims[2] != 16 || w.shape.dims[1] != k ||
+        w.shape.dims[0] != (n + 15) / 16)
+      return Invalid("packed weight %s is not [ceil(%lld / 16), %lld, 16]", ShapeText(w).text,
+                     static_cast<long long>(n), static_cast<long long>(k));
+  } else if (w.shape.rank != 2 || w.shape.dims[0] != k || w.shape.dims[1] != n) {
+    return Invalid("input %s, weight %s and output %s do not match (weight must be [K, N])",
+                   ShapeText(x).text, ShapeText(w).text, ShapeText(y).text);
+  }
   if (a.num_in > 2 && a.in[2]) {
     AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[2], "bias"));
-    if (a.in[2]->shape.rank != 1 || a.in[2]->shape.dims[0] != w.shape.dims[1])
-      return Invalid("bias %s is not [N] for weight %s", ShapeText(*a.in[2]).text,
-                     ShapeText(w).text);
+    if (a.in[2]->shape.rank != 1 || a.in[2]->shape.dims[0] != n)
+      return Invalid("bias %s is not [%lld]", ShapeText(*a.in[2]).text, static_cast<long long>(n));
   }
   Shape out = x.shape;
-  out.dims[out.rank - 1] = w.shape.dims[1];
+  out.dims[out.rank - 1] = n;
   return ExpectOutput(a, 0, DType::kF32, out);
 }
 KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
-  ref::Linear(*a.in[0], *a.in[1], a.num_in > 2 ? a.in[2] : nullptr,
-              static_cast<ref::Activation>(a.params.activation), *a.out[0], a.par);
+  const TensorView* bias = a.num_in > 2 ? a.in[2] : nullptr;
+  const auto act = static_cast<ref::Activation>(a.params.activation);
+  const TensorView& x = *a.in[0];
+  const TensorView& y = *a.out[0];
+  if (a.params.weight_layout != fb::WeightLayout_Panel16) {
+    ref::Linear(x, *a.in[1], bias, act, y, a.par);
+    return {};
+  }
+  const int64_t k = a.in[1]->shape.dims[1], n = y.shape.dims[y.shape.rank - 1];
+#if defined(AXLE_HAVE_X86_KERNELS)
+  const x86::Kernels& kernels = x86::HostKernels();
+  if (kernels.f32_gemm) {
+    const size_t m = static_cast<size_t>(n ? y.NumElements() / n : 0);
+    x86::GemmF32Panel16(kernels, x.As<float>(), m, static_cast<size_t>(k), a.in[1]->As<float>(),
+                        static_cast<size_t>(n), bias ? bias->As<float>() : nullptr,
+                        static_cast<int>(act), y.As<float>(), a.par);
+    return {};
+  }
+#endif
+  ref::LinearPanel16(x, a.in[1]->As<float>(), k, n, bias, act, y, a.par);
   return {};
 }
 
@@ -463,8 +495,41 @@ KernelResult RunAttention(const OpInfo&, const OpArgs& a) {
   c.scale = a.params.alpha;
   c.mask = static_cast<ref::MaskMode>(a.params.mask_mode);
   c.mask_fill = a.params.beta;
-  ref::Attention(*a.in[0], *a.in[1], *a.in[2], a.num_in > 3 ? a.in[3] : nullptr, c, *a.out[0],
-                 a.par);
+  const TensorView* mask = a.num_in > 3 ? a.in[3] : nullptr;
+  const TensorView &q = *a.in[0], &k = *a.in[1], &v = *a.in[2];
+#if defined(AXLE_HAVE_X86_KERNELS)
+  const x86::Kernels& kernels = x86::HostKernels();
+  const int64_t dk = q.shape.dims[2] / c.num_heads, dv = v.shape.dims[2] / c.num_heads;
+  if (kernels.f32_attention && dk <= x86::kAttentionMaxDk && dv <= x86::kAttentionMaxDv) {
+    x86::AttentionArgs args{};
+    args.q = q.As<float>();
+    args.k = k.As<float>();
+    args.v = v.As<float>();
+    args.mask = mask ? mask->data : nullptr;
+    args.mask_mode = static_cast<int>(c.mask);
+    args.mask_fill = c.mask_fill;
+    if (mask) {
+      Shape full;
+      full.rank = 4;
+      full.dims[0] = q.shape.dims[0];
+      full.dims[1] = c.num_heads;
+      full.dims[2] = q.shape.dims[1];
+      full.dims[3] = k.shape.dims[1];
+      ref::BroadcastStridesOf(mask->shape, full, args.mask_strides);
+    }
+    args.batch = q.shape.dims[0];
+    args.heads = c.num_heads;
+    args.sq = q.shape.dims[1];
+    args.sk = k.shape.dims[1];
+    args.dk = dk;
+    args.dv = dv;
+    args.scale = c.scale;
+    args.y = a.out[0]->As<float>();
+    x86::AttentionF32(kernels, args, a.par);
+    return {};
+  }
+#endif
+  ref::Attention(q, k, v, mask, c, *a.out[0], a.par);
   return {};
 }
 
@@ -605,7 +670,7 @@ const Entry kOps[] = {
       RunTranspose}},
     {fb::OpCode_Reshape, {"reshape", 1, 1, 1, 1, kNone, false, 0, ValidateReshape, RunCopy}},
     {fb::OpCode_Linear,
-     {"linear", 2, 3, 1, 1, fb::Params_ActivationParams, false, 0, ValidateLinear, RunLinear}},
+     {"linear", 2, 3, 1, 1, fb::Params_LinearParams, false, 0, ValidateLinear, RunLinear}},
     {fb::OpCode_Attention,
      {"attention", 3, 4, 1, 1, fb::Params_AttentionParams, true, 0, ValidateAttention,
       RunAttention}},

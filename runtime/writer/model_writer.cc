@@ -39,6 +39,10 @@ flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const P
     return fb::CreateAttentionParams(b, static_cast<int32_t>(p.num_heads), p.alpha,
                                      static_cast<fb::MaskMode>(p.mask), p.beta)
         .Union();
+  case ParamsSpec::kLinear:
+    return fb::CreateLinearParams(b, static_cast<fb::Activation>(p.activation),
+                                  static_cast<fb::WeightLayout>(p.weight_layout))
+        .Union();
   case ParamsSpec::kElementwise:
     return fb::CreateElementwiseParams(b, b.CreateVector(p.code), b.CreateVector(p.constants))
         .Union();
@@ -119,6 +123,14 @@ ParamsSpec ParamsSpec::Activation(uint8_t activation) {
   ParamsSpec p;
   p.kind = kActivation;
   p.activation = activation;
+  return p;
+}
+
+ParamsSpec ParamsSpec::Linear(uint8_t activation, uint8_t weight_layout) {
+  ParamsSpec p;
+  p.kind = kLinear;
+  p.activation = activation;
+  p.weight_layout = weight_layout;
   return p;
 }
 

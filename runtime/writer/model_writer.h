@@ -37,6 +37,7 @@ struct ParamsSpec {
     kActivation,
     kAttention,
     kElementwise,
+    kLinear,
   };
   Kind kind = kNone;
   float alpha = 1.0f, beta = 1.0f, epsilon = 1e-5f;
@@ -45,6 +46,7 @@ struct ParamsSpec {
   std::vector<int64_t> list;   // reduce axes, transpose perm, slice starts
   std::vector<int64_t> list2;  // slice steps
   uint8_t activation = 0;      // schema Activation
+  uint8_t weight_layout = 0;   // schema WeightLayout
   int64_t num_heads = 1;       // attention (scale in alpha, mask_fill in beta)
   uint8_t mask = 0;            // schema MaskMode
   std::vector<uint8_t> code;   // fused elementwise program
@@ -58,6 +60,7 @@ struct ParamsSpec {
   static ParamsSpec Slice(std::vector<int64_t> starts, std::vector<int64_t> steps);
   static ParamsSpec Unary(float alpha, float beta);
   static ParamsSpec Activation(uint8_t activation);
+  static ParamsSpec Linear(uint8_t activation, uint8_t weight_layout);
   static ParamsSpec Attention(int64_t num_heads, float scale, uint8_t mask, float mask_fill);
   static ParamsSpec Elementwise(std::vector<uint8_t> code, std::vector<float> constants);
 };

@@ -1,0 +1,126 @@
+// Fused multi-head attention, fp32, AVX2 + FMA: flash-attention-style tiling with an online
+// softmax. For a block of up to 4 queries of one (batch, head), keys are visited in tiles of 64:
+// the tile of K is transposed once into a [dk][64] stack buffer and shared by the block; scores
+// are 8 keys per FMA; the running max, sum and output accumulators are rescaled when the max
+// grows. Extra memory is the stack tile and accumulators: O(Tk-tile x dk + dv), never Tq x Tk.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/x86/avx2-math.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace axle::x86 {
+namespace {
+
+constexpr int64_t kKeyTile = 64;
+constexpr int64_t kMaxDk = kAttentionMaxDk, kMaxDv = kAttentionMaxDv;
+
+}  // namespace
+
+void axle_f32_attention__avx2_fma(const AttentionArgs& a, int64_t row_begin, int64_t row_end) {
+  alignas(32) float kt[kMaxDk * kKeyTile];
+  alignas(32) float s[kAttentionQueryBlock][kKeyTile];
+  alignas(32) float acc[kAttentionQueryBlock][kMaxDv];
+  alignas(32) float qs[kAttentionQueryBlock][kMaxDk];
+  float m[kAttentionQueryBlock], l[kAttentionQueryBlock];
+  const int64_t blocks = (a.sq + kAttentionQueryBlock - 1) / kAttentionQueryBlock;
+  const int64_t ld_qk = a.heads * a.dk, ld_v = a.heads * a.dv;
+  const __m256 neg_inf = _mm256_set1_ps(-INFINITY);
+  for (int64_t row = row_begin; row < row_end; ++row) {
+    const int64_t qb = row % blocks, h = (row / blocks) % a.heads, b = row / (blocks * a.heads);
+    const int64_t i0 = qb * kAttentionQueryBlock;
+    const int nq = static_cast<int>(std::min(kAttentionQueryBlock, a.sq - i0));
+    for (int qi = 0; qi < nq; ++qi) {
+      const float* q = a.q + (b * a.sq + i0 + qi) * ld_qk + h * a.dk;
+      for (int64_t d = 0; d < a.dk; ++d) qs[qi][d] = q[d] * a.scale;
+      m[qi] = -INFINITY;
+      l[qi] = 0;
+      std::fill(acc[qi], acc[qi] + a.dv, 0.0f);
+    }
+    for (int64_t j0 = 0; j0 < a.sk; j0 += kKeyTile) {
+      const int64_t nk = std::min(kKeyTile, a.sk - j0);
+      for (int64_t j = 0; j < nk; ++j) {
+        const float* kj = a.k + (b * a.sk + j0 + j) * ld_qk + h * a.dk;
+        for (int64_t d = 0; d < a.dk; ++d) kt[d * kKeyTile + j] = kj[d];
+      }
+      for (int64_t j = nk; j < kKeyTile; ++j)
+        for (int64_t d = 0; d < a.dk; ++d) kt[d * kKeyTile + j] = 0;
+      for (int qi = 0; qi < nq; ++qi) {
+        __m256 sc[kKeyTile / 8];
+        for (int c = 0; c < kKeyTile / 8; ++c) sc[c] = _mm256_setzero_ps();
+        for (int64_t d = 0; d < a.dk; ++d) {
+          const __m256 qd = _mm256_broadcast_ss(&qs[qi][d]);
+          const float* row_d = kt + d * kKeyTile;
+          for (int c = 0; c < kKeyTile / 8; ++c)
+            sc[c] = _mm256_fmadd_ps(qd, _mm256_load_ps(row_d + 8 * c), sc[c]);
+        }
+        for (int c = 0; c < kKeyTile / 8; ++c) _mm256_store_ps(s[qi] + 8 * c, sc[c]);
+        // Mask, and -inf past the last key.
+        const int64_t i = i0 + qi;
+        const int64_t mo = b * a.mask_strides[0] + h * a.mask_strides[1] + i * a.mask_strides[2];
+        for (int64_t j = 0; j < kKeyTile; ++j) {
+          if (j >= nk) {
+            s[qi][j] = -INFINITY;
+            continue;
+          }
+          if (!a.mask) continue;
+          const int64_t at = mo + (j0 + j) * a.mask_strides[3];
+          if (a.mask_mode == 1) {
+            s[qi][j] += static_cast<const float*>(a.mask)[at];
+          } else {
+            const bool set = static_cast<const uint8_t*>(a.mask)[at] != 0;
+            if (set != (a.mask_mode == 2)) s[qi][j] = a.mask_fill;
+          }
+        }
+        __m256 mx = neg_inf;
+        for (int c = 0; c < kKeyTile / 8; ++c) mx = _mm256_max_ps(mx, _mm256_load_ps(s[qi] + 8 * c));
+        const float tile_max = HorizontalMax(mx);
+        if (tile_max == -INFINITY) continue;  // every key so far masked out
+        const float m_new = std::max(m[qi], tile_max);
+        if (m_new > m[qi]) {
+          const float r = m[qi] == -INFINITY ? 0.0f : std::exp(m[qi] - m_new);
+          l[qi] *= r;
+          const __m256 rv = _mm256_set1_ps(r);
+          for (int64_t d = 0; d < a.dv; d += 8) {
+            const int n = static_cast<int>(std::min<int64_t>(8, a.dv - d));
+            if (n == 8)
+              _mm256_store_ps(acc[qi] + d, _mm256_mul_ps(rv, _mm256_load_ps(acc[qi] + d)));
+            else
+              for (int t = 0; t < n; ++t) acc[qi][d + t] *= r;
+          }
+          m[qi] = m_new;
+        }
+        const __m256 mv = _mm256_set1_ps(m_new);
+        __m256 sum = _mm256_setzero_ps();
+        for (int c = 0; c < kKeyTile / 8; ++c) {
+          const __m256 x = _mm256_load_ps(s[qi] + 8 * c);
+          __m256 p = Exp(_mm256_sub_ps(x, mv));
+          p = _mm256_andnot_ps(_mm256_cmp_ps(x, neg_inf, _CMP_EQ_OQ), p);  // exp(-inf) = 0
+          _mm256_store_ps(s[qi] + 8 * c, p);
+          sum = _mm256_add_ps(sum, p);
+        }
+        l[qi] += HorizontalSum(sum);
+        for (int64_t j = 0; j < nk; ++j) {
+          const float pj = s[qi][j];
+          if (pj == 0.0f) continue;
+          const __m256 pv = _mm256_set1_ps(pj);
+          const float* vj = a.v + (b * a.sk + j0 + j) * ld_v + h * a.dv;
+          int64_t d = 0;
+          for (; d + 8 <= a.dv; d += 8)
+            _mm256_store_ps(acc[qi] + d,
+                            _mm256_fmadd_ps(pv, _mm256_loadu_ps(vj + d), _mm256_load_ps(acc[qi] + d)));
+          for (; d < a.dv; ++d) acc[qi][d] += pj * vj[d];
+        }
+      }
+    }
+    for (int qi = 0; qi < nq; ++qi) {
+      float* y = a.y + (b * a.sq + i0 + qi) * ld_v + h * a.dv;
+      const float inv = l[qi] > 0 ? 1.0f / l[qi] : NAN;
+      for (int64_t d = 0; d < a.dv; ++d) y[d] = acc[qi][d] * inv;
+    }
+  }
+}
+
+}  // namespace axle::x86

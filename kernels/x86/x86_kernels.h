@@ -1,0 +1,69 @@
+// The x86 kernel table: microkernels per ISA, chosen once at start-up from CPUID, and the
+// portable drivers (blocking, threading) that call them. A null entry means the host (or the
+// build, see AXLE_X86_ISA) lacks the ISA: callers fall back to the reference kernels.
+#ifndef AXLE_KERNELS_X86_X86_KERNELS_H_
+#define AXLE_KERNELS_X86_X86_KERNELS_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/common/parallel.h"
+#include "kernels/common/tensor.h"
+
+namespace axle::x86 {
+
+enum GemmFlags : int {
+  kGemmAccumulate = 1,  // add to C instead of overwriting it
+  kGemmLast = 2,        // the last K block: apply bias and activation
+};
+
+// C[mr x nr] (mr <= 6, nr <= 16) = A[mr x kc] @ W[kc x 16] (+ C), then on kGemmLast + bias[nr]
+// and activation (ref::Activation numbering). W: 64-byte aligned panel rows of 16 floats.
+using F32GemmUkernel = void (*)(size_t mr, size_t nr, size_t kc, const float* a, size_t lda,
+                                const float* w, float* c, size_t ldc, int flags,
+                                const float* bias, int act);
+void axle_f32_gemm_ukernel_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a,
+                                          size_t lda, const float* w, float* c, size_t ldc,
+                                          int flags, const float* bias, int act);
+
+struct AttentionArgs {
+  const float *q, *k, *v;
+  const void* mask;        // null, f32 (additive) or bool (keep_true / keep_false)
+  int mask_mode;           // ref::MaskMode numbering
+  float mask_fill;         // score of masked-out keys
+  int64_t mask_strides[4];  // element strides over (batch, head, query, key), 0 = broadcast
+  int64_t batch, heads, sq, sk, dk, dv;
+  float scale;
+  float* y;
+};
+using F32AttentionFn = void (*)(const AttentionArgs& args, int64_t row_begin, int64_t row_end);
+// Rows are (batch, head, query-block) tasks; see AttentionRows().
+void axle_f32_attention__avx2_fma(const AttentionArgs& args, int64_t row_begin, int64_t row_end);
+
+struct Kernels {
+  const char* isa = "scalar";  // the ISA the table was filled for
+  int gemm_mr = 6, gemm_nr = 16;
+  F32GemmUkernel f32_gemm = nullptr;
+  F32AttentionFn f32_attention = nullptr;
+};
+
+// The table for this host, filled once (thread-safe). Setting the environment variable
+// AXLE_FORCE_REFERENCE=1 leaves it empty: every op runs its reference kernel.
+const Kernels& HostKernels();
+
+// y[m x n] = act(x[m x k] @ W + bias) with W packed in 16-column panels (PackPanel16), blocked
+// for the caches and split across `par` by (row block, panel group) tiles.
+void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k,
+                    const float* packed, size_t n, const float* bias, int act, float* y,
+                    const Parallel* par);
+
+// Multi-head attention in ref::Attention's layout and semantics, split across `par`.
+void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par);
+// Query rows per attention task (a block shares its transposed key tiles).
+constexpr int64_t kAttentionQueryBlock = 4;
+// Head sizes the attention kernels take (their stack buffers); callers fall back beyond them.
+constexpr int64_t kAttentionMaxDk = 128, kAttentionMaxDv = 256;
+
+}  // namespace axle::x86
+
+#endif  // AXLE_KERNELS_X86_X86_KERNELS_H_
