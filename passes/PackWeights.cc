@@ -41,8 +41,8 @@ struct PackWeights : impl::AxlePackWeightsBase<PackWeights> {
   using AxlePackWeightsBase::AxlePackWeightsBase;
   void runOnOperation() override {
     if (target != "host") {
-      getOperation().emitError() << "unknown target '" << target << "' (known targets: "
-                                 << KnownTargets() << ")";
+      getOperation().emitError() << "unknown target '" << target
+                                 << "' (known targets: " << KnownTargets() << ")";
       return signalPassFailure();
     }
     if (mlir::failed(ApplyPatterns<PackLinearWeight>(getOperation()))) signalPassFailure();

@@ -18,6 +18,7 @@ Kernels Detect() {
     k.isa = "avx2+fma";
     k.f32_gemm = &axle_f32_gemm_ukernel_6x16__avx2_fma;
     k.f32_attention = &axle_f32_attention__avx2_fma;
+    k.f32_vmath = &axle_f32_vmath__avx2_fma;
   }
 #endif
   return k;
@@ -30,9 +31,8 @@ const Kernels& HostKernels() {
   return kernels;
 }
 
-void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k,
-                    const float* packed, size_t n, const float* bias, int act, float* y,
-                    const Parallel* par) {
+void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, const float* packed,
+                    size_t n, const float* bias, int act, float* y, const Parallel* par) {
   // KC x 16 weight micro-panels (16 KB) stay in L1 across an MC-row block of A (60 KB, L2).
   constexpr size_t kKc = 256, kMc = 60, kPanelsPerTask = 4;
   const size_t mr = static_cast<size_t>(kernels.gemm_mr);
@@ -52,8 +52,8 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k,
           const size_t nr = std::min<size_t>(16, n - p * 16);
           const float* w = packed + (p * k + k0) * 16;
           for (size_t r = r0; r < r1; r += mr)
-            kernels.f32_gemm(std::min(mr, r1 - r), nr, kc, x + r * k + k0, k, w,
-                             y + r * n + p * 16, n, flags, bias ? bias + p * 16 : nullptr, act);
+            kernels.f32_gemm(std::min(mr, r1 - r), nr, kc, x + r * k + k0, k, w, y + r * n + p * 16,
+                             n, flags, bias ? bias + p * 16 : nullptr, act);
         }
         if (k == 0) break;
       }
@@ -63,9 +63,8 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k,
 
 void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par) {
   const int64_t blocks = (args.sq + kAttentionQueryBlock - 1) / kAttentionQueryBlock;
-  ParallelFor(par, args.batch * args.heads * blocks, [&](int64_t begin, int64_t end) {
-    kernels.f32_attention(args, begin, end);
-  });
+  ParallelFor(par, args.batch * args.heads * blocks,
+              [&](int64_t begin, int64_t end) { kernels.f32_attention(args, begin, end); });
 }
 
 }  // namespace axle::x86

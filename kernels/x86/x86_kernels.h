@@ -20,17 +20,17 @@ enum GemmFlags : int {
 // C[mr x nr] (mr <= 6, nr <= 16) = A[mr x kc] @ W[kc x 16] (+ C), then on kGemmLast + bias[nr]
 // and activation (ref::Activation numbering). W: 64-byte aligned panel rows of 16 floats.
 using F32GemmUkernel = void (*)(size_t mr, size_t nr, size_t kc, const float* a, size_t lda,
-                                const float* w, float* c, size_t ldc, int flags,
-                                const float* bias, int act);
+                                const float* w, float* c, size_t ldc, int flags, const float* bias,
+                                int act);
 void axle_f32_gemm_ukernel_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a,
                                           size_t lda, const float* w, float* c, size_t ldc,
                                           int flags, const float* bias, int act);
 
 struct AttentionArgs {
   const float *q, *k, *v;
-  const void* mask;        // null, f32 (additive) or bool (keep_true / keep_false)
-  int mask_mode;           // ref::MaskMode numbering
-  float mask_fill;         // score of masked-out keys
+  const void* mask;         // null, f32 (additive) or bool (keep_true / keep_false)
+  int mask_mode;            // ref::MaskMode numbering
+  float mask_fill;          // score of masked-out keys
   int64_t mask_strides[4];  // element strides over (batch, head, query, key), 0 = broadcast
   int64_t batch, heads, sq, sk, dk, dv;
   float scale;
@@ -40,11 +40,16 @@ using F32AttentionFn = void (*)(const AttentionArgs& args, int64_t row_begin, in
 // Rows are (batch, head, query-block) tasks; see AttentionRows().
 void axle_f32_attention__avx2_fma(const AttentionArgs& args, int64_t row_begin, int64_t row_end);
 
+enum class VMathFn : int { kExp, kErf, kTanh, kGeluErf, kGeluTanh };
+using F32VMathFn = void (*)(VMathFn fn, const float* x, float* y, size_t n);
+void axle_f32_vmath__avx2_fma(VMathFn fn, const float* x, float* y, size_t n);
+
 struct Kernels {
   const char* isa = "scalar";  // the ISA the table was filled for
   int gemm_mr = 6, gemm_nr = 16;
   F32GemmUkernel f32_gemm = nullptr;
   F32AttentionFn f32_attention = nullptr;
+  F32VMathFn f32_vmath = nullptr;
 };
 
 // The table for this host, filled once (thread-safe). Setting the environment variable
@@ -53,9 +58,8 @@ const Kernels& HostKernels();
 
 // y[m x n] = act(x[m x k] @ W + bias) with W packed in 16-column panels (PackPanel16), blocked
 // for the caches and split across `par` by (row block, panel group) tiles.
-void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k,
-                    const float* packed, size_t n, const float* bias, int act, float* y,
-                    const Parallel* par);
+void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, const float* packed,
+                    size_t n, const float* bias, int act, float* y, const Parallel* par);
 
 // Multi-head attention in ref::Attention's layout and semantics, split across `par`.
 void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par);

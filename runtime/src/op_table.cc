@@ -1,6 +1,7 @@
 // The kernel contract table: arity, parameters, validation and dispatch for every OpCode.
 #include "runtime/src/op_table.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 
@@ -541,8 +542,22 @@ Status ValidateGelu(const OpInfo&, const OpArgs& a) {
   return ExpectOutput(a, 0, DType::kF32, a.in[0]->shape);
 }
 KernelResult RunGelu(const OpInfo&, const OpArgs& a) {
-  ref::Gelu(*a.in[0], a.params.activation == static_cast<uint8_t>(ref::Activation::kGeluTanh),
-            *a.out[0]);
+  const bool tanh_form = a.params.activation == static_cast<uint8_t>(ref::Activation::kGeluTanh);
+#if defined(AXLE_HAVE_X86_KERNELS)
+  const x86::Kernels& kernels = x86::HostKernels();
+  if (kernels.f32_vmath) {
+    const float* x = a.in[0]->As<float>();
+    float* y = a.out[0]->As<float>();
+    const auto fn = tanh_form ? x86::VMathFn::kGeluTanh : x86::VMathFn::kGeluErf;
+    ParallelFor(a.par, (a.in[0]->NumElements() + 4095) / 4096, [&](int64_t b, int64_t e) {
+      const int64_t n = a.in[0]->NumElements();
+      const int64_t lo = b * 4096, hi = std::min(n, e * 4096);
+      kernels.f32_vmath(fn, x + lo, y + lo, static_cast<size_t>(hi - lo));
+    });
+    return {};
+  }
+#endif
+  ref::Gelu(*a.in[0], tanh_form, *a.out[0]);
   return {};
 }
 

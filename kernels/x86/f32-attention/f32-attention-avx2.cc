@@ -75,7 +75,8 @@ void axle_f32_attention__avx2_fma(const AttentionArgs& a, int64_t row_begin, int
           }
         }
         __m256 mx = neg_inf;
-        for (int c = 0; c < kKeyTile / 8; ++c) mx = _mm256_max_ps(mx, _mm256_load_ps(s[qi] + 8 * c));
+        for (int c = 0; c < kKeyTile / 8; ++c)
+          mx = _mm256_max_ps(mx, _mm256_load_ps(s[qi] + 8 * c));
         const float tile_max = HorizontalMax(mx);
         if (tile_max == -INFINITY) continue;  // every key so far masked out
         const float m_new = std::max(m[qi], tile_max);
@@ -109,8 +110,8 @@ void axle_f32_attention__avx2_fma(const AttentionArgs& a, int64_t row_begin, int
           const float* vj = a.v + (b * a.sk + j0 + j) * ld_v + h * a.dv;
           int64_t d = 0;
           for (; d + 8 <= a.dv; d += 8)
-            _mm256_store_ps(acc[qi] + d,
-                            _mm256_fmadd_ps(pv, _mm256_loadu_ps(vj + d), _mm256_load_ps(acc[qi] + d)));
+            _mm256_store_ps(acc[qi] + d, _mm256_fmadd_ps(pv, _mm256_loadu_ps(vj + d),
+                                                         _mm256_load_ps(acc[qi] + d)));
           for (; d < a.dv; ++d) acc[qi][d] += pj * vj[d];
         }
       }

@@ -1,0 +1,238 @@
+// The x86 kernels against their reference twins: random and odd shapes, unaligned activations,
+// zero / huge / denormal values, every epilogue, 1 vs 3 threads; the vectorized math against
+// libm in double. A test skips (not passes) when the host lacks the ISA.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "kernels/common/pack.h"
+#include "kernels/ref/ref_kernels.h"
+#include "kernels/x86/x86_kernels.h"
+#include "runtime/src/thread_pool.h"
+
+namespace axle {
+namespace {
+
+const x86::Kernels& K() { return x86::HostKernels(); }
+
+#define SKIP_WITHOUT(entry)                                                                        \
+  if (!K().entry) GTEST_SKIP() << "host lacks the ISA of " #entry " (table: " << K().isa << ")"
+
+TensorView View(float* data, std::vector<int64_t> shape) {
+  TensorView v;
+  v.dtype = DType::kF32;
+  v.shape.rank = static_cast<int>(shape.size());
+  for (size_t i = 0; i < shape.size(); ++i) v.shape.dims[i] = shape[i];
+  v.data = data;
+  return v;
+}
+
+struct Aligned {
+  std::unique_ptr<float, decltype(&std::free)> p{nullptr, &std::free};
+  explicit Aligned(size_t n)
+      : p(static_cast<float*>(std::aligned_alloc(64, (n * 4 + 63) / 64 * 64 + 64)), &std::free) {}
+  float* get() { return p.get(); }
+};
+
+void Fill(std::mt19937* rng, float* p, size_t n, float lo = -1, float hi = 1) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  for (size_t i = 0; i < n; ++i) p[i] = d(*rng);
+}
+
+// Checks x86 GEMM against ref::Linear (double accumulation) with a tolerance scaled by the
+// magnitude of the products summed.
+void CheckGemm(size_t m, size_t k, size_t n, ref::Activation act, bool with_bias,
+               const Parallel* par, std::mt19937* rng, float scale = 1.0f) {
+  // Activations and output one float past an aligned address: unaligned on purpose.
+  std::vector<float> xs(m * k + 1), ys(m * n + 1), want(m * n), w(k * n), bias(n + 1);
+  Fill(rng, xs.data() + 1, m * k, -scale, scale);
+  Fill(rng, w.data(), k * n);
+  Fill(rng, bias.data() + 1, n);
+  Aligned packed(Panel16Floats(k, n));
+  PackPanel16(w.data(), k, n, packed.get());
+  float* x = xs.data() + 1;
+  float* y = ys.data() + 1;
+  TensorView xv = View(x, {1, static_cast<int64_t>(m), static_cast<int64_t>(k)});
+  TensorView wv = View(w.data(), {static_cast<int64_t>(k), static_cast<int64_t>(n)});
+  TensorView bv = View(bias.data() + 1, {static_cast<int64_t>(n)});
+  TensorView yv = View(want.data(), {1, static_cast<int64_t>(m), static_cast<int64_t>(n)});
+  ref::Linear(xv, wv, with_bias ? &bv : nullptr, act, yv, nullptr);
+  x86::GemmF32Panel16(K(), x, m, k, packed.get(), n, with_bias ? bias.data() + 1 : nullptr,
+                      static_cast<int>(act), y, par);
+  for (size_t i = 0; i < m; ++i)
+    for (size_t j = 0; j < n; ++j) {
+      double magnitude = with_bias ? std::fabs(bias[1 + j]) : 0.0;
+      for (size_t p = 0; p < k; ++p) magnitude += std::fabs(double(x[i * k + p]) * w[p * n + j]);
+      const float got = y[i * n + j], ref = want[i * n + j];
+      if (std::isinf(ref) || std::isnan(ref)) {
+        ASSERT_EQ(std::isnan(got), std::isnan(ref)) << i << "," << j;
+        continue;
+      }
+      ASSERT_NEAR(got, ref, 2e-6 * (magnitude + 1) + 1e-6 * std::fabs(ref))
+          << "m=" << m << " k=" << k << " n=" << n << " act=" << int(act) << " at " << i << ","
+          << j;
+    }
+}
+
+TEST(X86Gemm, MatchesReferenceOnOddShapesAndEveryEpilogue) {
+  SKIP_WITHOUT(f32_gemm);
+  std::mt19937 rng(42);
+  for (size_t m : {1, 3, 7, 13, 97, 257})
+    for (size_t k : {1, 7, 13, 97, 300})
+      for (size_t n : {1, 7, 16, 17, 33, 257})
+        CheckGemm(m, k, n, ref::Activation::kNone, (m + n) % 2 == 0, nullptr, &rng);
+  for (ref::Activation act :
+       {ref::Activation::kRelu, ref::Activation::kGelu, ref::Activation::kGeluTanh})
+    for (size_t m : {1, 13, 97}) CheckGemm(m, 257, 40, act, true, nullptr, &rng);
+}
+
+TEST(X86Gemm, LargeShapesAcrossThreadsAndKBlocks) {
+  SKIP_WITHOUT(f32_gemm);
+  std::unique_ptr<ThreadPool> pool;
+  ASSERT_EQ(ThreadPool::Create(3, &pool), AXLE_OK);
+  std::mt19937 rng(7);
+  CheckGemm(1000, 600, 129, ref::Activation::kGelu, true, pool->parallel(), &rng);
+  CheckGemm(97, 1024, 512, ref::Activation::kNone, false, pool->parallel(), &rng);
+}
+
+TEST(X86Gemm, ThreadCountDoesNotChangeResults) {
+  SKIP_WITHOUT(f32_gemm);
+  std::unique_ptr<ThreadPool> pool;
+  ASSERT_EQ(ThreadPool::Create(2, &pool), AXLE_OK);
+  std::mt19937 rng(3);
+  const size_t m = 257, k = 300, n = 100;
+  std::vector<float> x(m * k), w(k * n), y1(m * n), y2(m * n);
+  Fill(&rng, x.data(), x.size());
+  Fill(&rng, w.data(), w.size());
+  Aligned packed(Panel16Floats(k, n));
+  PackPanel16(w.data(), k, n, packed.get());
+  x86::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, nullptr, 0, y1.data(), nullptr);
+  x86::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, nullptr, 0, y2.data(),
+                      pool->parallel());
+  EXPECT_EQ(y1, y2);
+}
+
+TEST(X86Gemm, ZeroHugeAndDenormalValues) {
+  SKIP_WITHOUT(f32_gemm);
+  std::mt19937 rng(5);
+  CheckGemm(13, 17, 19, ref::Activation::kRelu, true, nullptr, &rng, 0.0f);    // all-zero input
+  CheckGemm(13, 17, 19, ref::Activation::kNone, true, nullptr, &rng, 1e-39f);  // denormals
+  CheckGemm(7, 5, 9, ref::Activation::kNone, false, nullptr, &rng, 1e38f);     // overflow to inf
+  // K = 0: the output is the bias (and activation) alone.
+  std::vector<float> bias = {1.5f, -2.0f}, y(2 * 2, 7.0f);
+  Aligned packed(1);
+  x86::GemmF32Panel16(K(), nullptr, 2, 0, packed.get(), 2, bias.data(), 1, y.data(), nullptr);
+  EXPECT_EQ(y, (std::vector<float>{1.5f, 0.0f, 1.5f, 0.0f}));
+}
+
+TEST(X86Attention, MatchesReferenceWithAndWithoutMasks) {
+  SKIP_WITHOUT(f32_attention);
+  std::mt19937 rng(9);
+  for (int64_t b : {1, 2})
+    for (int64_t heads : {1, 3})
+      for (int64_t sq : {1, 7, 13})
+        for (int64_t sk : {1, 13, 64, 65, 257})
+          for (auto [dk, dv] : {std::pair<int64_t, int64_t>{8, 8}, {7, 13}, {64, 64}})
+            for (int mode = 0; mode < 4; ++mode) {
+              std::vector<float> q(b * sq * heads * dk), k(b * sk * heads * dk),
+                  v(b * sk * heads * dv), want(b * sq * heads * dv), got(want.size());
+              Fill(&rng, q.data(), q.size(), -2, 2);
+              Fill(&rng, k.data(), k.size(), -2, 2);
+              Fill(&rng, v.data(), v.size());
+              // Key-padding mask [B, 1, 1, Sk]: the last third of the keys masked (never all).
+              std::vector<float> fmask(b * sk);
+              std::vector<uint8_t> bmask(b * sk);
+              for (int64_t i = 0; i < b * sk; ++i) {
+                const bool masked = sk > 1 && (i % sk) >= sk - sk / 3;
+                fmask[i] = masked ? -1e9f : 0.0f;
+                bmask[i] = mode == 2 ? !masked : masked;
+              }
+              TensorView mv = View(fmask.data(), {b, 1, 1, sk});
+              if (mode >= 2) {
+                mv.dtype = DType::kBool;
+                mv.data = bmask.data();
+              }
+              ref::AttentionConfig c;
+              c.num_heads = heads;
+              c.scale = 1.0f / std::sqrt(float(dk));
+              c.mask = static_cast<ref::MaskMode>(mode);
+              c.mask_fill = -INFINITY;
+              const TensorView* mask = mode ? &mv : nullptr;
+              ref::Attention(View(q.data(), {b, sq, heads * dk}),
+                             View(k.data(), {b, sk, heads * dk}),
+                             View(v.data(), {b, sk, heads * dv}), mask, c,
+                             View(want.data(), {b, sq, heads * dv}), nullptr);
+              x86::AttentionArgs a{};
+              a.q = q.data();
+              a.k = k.data();
+              a.v = v.data();
+              a.mask = mode ? mv.data : nullptr;
+              a.mask_mode = mode;
+              a.mask_fill = c.mask_fill;
+              Shape full;
+              full.rank = 4;
+              full.dims[0] = b;
+              full.dims[1] = heads;
+              full.dims[2] = sq;
+              full.dims[3] = sk;
+              if (mode) ref::BroadcastStridesOf(mv.shape, full, a.mask_strides);
+              a.batch = b;
+              a.heads = heads;
+              a.sq = sq;
+              a.sk = sk;
+              a.dk = dk;
+              a.dv = dv;
+              a.scale = c.scale;
+              a.y = got.data();
+              x86::AttentionF32(K(), a, nullptr);
+              for (size_t i = 0; i < got.size(); ++i)
+                ASSERT_NEAR(got[i], want[i], 2e-5 * (1 + std::fabs(want[i])))
+                    << "b=" << b << " h=" << heads << " sq=" << sq << " sk=" << sk << " dk=" << dk
+                    << " dv=" << dv << " mode=" << mode << " at " << i;
+            }
+}
+
+// The errors stated in kernels/x86/avx2-math.h, measured on a dense grid.
+TEST(X86Math, MaxErrorWithinStatedBounds) {
+  SKIP_WITHOUT(f32_vmath);
+  std::vector<float> x;
+  for (double t = -20; t <= 20; t += 1e-3) x.push_back(static_cast<float>(t));
+  for (float t : {1e-6f, -1e-6f, 1e-30f, 0.0f, -0.0f}) x.push_back(t);
+  std::vector<float> y(x.size());
+  double worst_exp = 0, worst_erf = 0, worst_tanh = 0, worst_gelu = 0, worst_gelu_tanh = 0;
+  K().f32_vmath(x86::VMathFn::kExp, x.data(), y.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    worst_exp =
+        std::max(worst_exp, std::fabs(y[i] - std::exp(double(x[i]))) / std::exp(double(x[i])));
+  K().f32_vmath(x86::VMathFn::kErf, x.data(), y.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    worst_erf = std::max(worst_erf, std::fabs(y[i] - std::erf(double(x[i]))));
+  K().f32_vmath(x86::VMathFn::kTanh, x.data(), y.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    worst_tanh = std::max(worst_tanh, std::fabs(y[i] - std::tanh(double(x[i]))));
+  K().f32_vmath(x86::VMathFn::kGeluErf, x.data(), y.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double v = x[i], want = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+    worst_gelu = std::max(worst_gelu, std::fabs(y[i] - want) / (1 + std::fabs(want)));
+  }
+  K().f32_vmath(x86::VMathFn::kGeluTanh, x.data(), y.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double v = x[i];
+    const double want = 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+    worst_gelu_tanh = std::max(worst_gelu_tanh, std::fabs(y[i] - want) / (1 + std::fabs(want)));
+  }
+  std::printf("max errors: exp rel %.3g, erf abs %.3g, tanh abs %.3g, gelu %.3g, gelu_tanh %.3g\n",
+              worst_exp, worst_erf, worst_tanh, worst_gelu, worst_gelu_tanh);
+  EXPECT_LT(worst_exp, 2e-7);
+  EXPECT_LT(worst_erf, 5e-7);
+  EXPECT_LT(worst_tanh, 2e-7);
+  EXPECT_LT(worst_gelu, 3e-7);
+  EXPECT_LT(worst_gelu_tanh, 7e-7);
+}
+
+}  // namespace
+}  // namespace axle
