@@ -17,14 +17,21 @@ enum GemmFlags : int {
   kGemmLast = 2,        // the last K block: apply bias and activation
 };
 
-// C[mr x nr] (mr <= 6, nr <= 16) = A[mr x kc] @ W[kc x 16] (+ C), then on kGemmLast + bias[nr]
-// and activation (ref::Activation numbering). W: 64-byte aligned panel rows of 16 floats.
+// C[mr x nr] (mr <= MR, nr <= NR of the kernel) = A[mr x kc] @ W[kc x nr] (+ C), then on
+// kGemmLast + bias[nr] and activation (ref::Activation numbering). W: 64-byte aligned rows of
+// 16 floats per panel; a kernel wider than 16 reads the next panel panel_stride floats on.
 using F32GemmUkernel = void (*)(size_t mr, size_t nr, size_t kc, const float* a, size_t lda,
-                                const float* w, float* c, size_t ldc, int flags, const float* bias,
-                                int act);
+                                const float* w, size_t panel_stride, float* c, size_t ldc,
+                                int flags, const float* bias, int act);
 void axle_f32_gemm_ukernel_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a,
-                                          size_t lda, const float* w, float* c, size_t ldc,
-                                          int flags, const float* bias, int act);
+                                          size_t lda, const float* w, size_t panel_stride, float* c,
+                                          size_t ldc, int flags, const float* bias, int act);
+void axle_f32_gemm_ukernel_8x48__avx512f(size_t mr, size_t nr, size_t kc, const float* a,
+                                         size_t lda, const float* w, size_t panel_stride, float* c,
+                                         size_t ldc, int flags, const float* bias, int act);
+void axle_f32_gemm_ukernel_12x32__avx512f(size_t mr, size_t nr, size_t kc, const float* a,
+                                          size_t lda, const float* w, size_t panel_stride, float* c,
+                                          size_t ldc, int flags, const float* bias, int act);
 
 struct AttentionArgs {
   const float *q, *k, *v;
@@ -47,6 +54,7 @@ void axle_f32_vmath__avx2_fma(VMathFn fn, const float* x, float* y, size_t n);
 struct Kernels {
   const char* isa = "scalar";  // the ISA the table was filled for
   int gemm_mr = 6, gemm_nr = 16;
+  bool gemm_packs_a = false;  // the microkernel reads A packed [kc][gemm_mr] by the driver
   F32GemmUkernel f32_gemm = nullptr;
   F32AttentionFn f32_attention = nullptr;
   F32VMathFn f32_vmath = nullptr;

@@ -51,6 +51,7 @@ void Tile(size_t nr, size_t kc, const float* a, size_t lda, const float* w, floa
       }
     }
     if (act != 0) {
+#pragma GCC unroll 6
       for (int r = 0; r < MR; ++r) {
         lo[r] = Activate(act, lo[r]);
         hi[r] = Activate(act, hi[r]);
@@ -72,8 +73,9 @@ void Tile(size_t nr, size_t kc, const float* a, size_t lda, const float* w, floa
 }  // namespace
 
 void axle_f32_gemm_ukernel_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a,
-                                          size_t lda, const float* w, float* c, size_t ldc,
-                                          int flags, const float* bias, int act) {
+                                          size_t lda, const float* w, size_t /*panel_stride*/,
+                                          float* c, size_t ldc, int flags, const float* bias,
+                                          int act) {
   switch (mr) {
   case 6: return Tile<6>(nr, kc, a, lda, w, c, ldc, flags, bias, act);
   case 5: return Tile<5>(nr, kc, a, lda, w, c, ldc, flags, bias, act);
