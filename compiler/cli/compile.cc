@@ -43,6 +43,7 @@ constexpr const char* kHelp =
     "                              subgraphs reading it fold away\n"
     "  --no-fusion                 skip the fusion passes (LayerNorm, GELU, linear, attention,\n"
     "                              QKV packing, elementwise chains)\n"
+    "  --no-pack-qkv               keep sibling Q/K/V projections as separate linears\n"
     "  --dump-ir-after-all DIR     write the IR after every pass into DIR\n"
     "  --print-ir                  print the final IR on stdout\n"
     "  --json                      print the summary as one JSON object: model, output, target,\n"
@@ -74,7 +75,8 @@ int CompileMain(int argc, char** argv) {
   Args args("compile", argc, argv);
   for (const char* o : {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all"})
     args.Option(o);
-  for (const char* f : {"--print-ir", "--json", "--no-fusion", "--quiet", "-q"}) args.Flag(f);
+  for (const char* f : {"--print-ir", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q"})
+    args.Flag(f);
   std::string path;
   if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
   if (!args.Has("-o")) return UsageError("compile", "-o OUT.axm is required");
@@ -144,7 +146,8 @@ int CompileMain(int argc, char** argv) {
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseGelu());
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseLinear());
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseAttention());
-    pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePackQkv());
+    if (!args.Has("--no-pack-qkv"))
+      pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePackQkv());
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseElementwise());
     pm.addPass(mlir::createCanonicalizerPass());
   }

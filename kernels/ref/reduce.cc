@@ -133,7 +133,39 @@ bool ReduceSupports(ReduceOp, DType in) {
          in == DType::kU8 || in == DType::kI8;
 }
 
+// f32 max/min over one contiguous run of axes, seen as [outer, reduced, inner]: exact in f32
+// (no rounding), and a loop over inner that the compiler vectorizes (the max-pool of point
+// features over their polyline). False when the case does not apply.
+bool ReduceMaxMinF32Contiguous(ReduceOp op, const TensorView& x, uint32_t axes_mask,
+                               const TensorView& y) {
+  if (x.dtype != DType::kF32 || (op != ReduceOp::kMax && op != ReduceOp::kMin) || !axes_mask)
+    return false;
+  const int first = __builtin_ctz(axes_mask), last = 31 - __builtin_clz(axes_mask);
+  if (axes_mask != ((2u << last) - (1u << first))) return false;  // not one contiguous run
+  int64_t outer = 1, reduced = 1, inner = 1;
+  for (int d = 0; d < x.shape.rank; ++d)
+    (d < first ? outer : d <= last ? reduced : inner) *= x.shape.dims[d];
+  if (reduced == 0) return false;
+  const float* px = x.As<float>();
+  float* py = y.As<float>();
+  const bool is_max = op == ReduceOp::kMax;
+  for (int64_t o = 0; o < outer; ++o) {
+    float* out = py + o * inner;
+    const float* in = px + o * reduced * inner;
+    for (int64_t i = 0; i < inner; ++i) out[i] = in[i];
+    for (int64_t r = 1; r < reduced; ++r) {
+      const float* row = in + r * inner;
+      for (int64_t i = 0; i < inner; ++i) {
+        const float v = row[i], acc = out[i];
+        out[i] = ((is_max ? v > acc : v < acc) || v != v) ? v : acc;
+      }
+    }
+  }
+  return true;
+}
+
 void Reduce(ReduceOp op, const TensorView& x, uint32_t axes_mask, const TensorView& y) {
+  if (ReduceMaxMinF32Contiguous(op, x, axes_mask, y)) return;
   VisitNumeric(x.dtype, [&](auto tag) { ReduceTyped<decltype(tag)>(op, x, axes_mask, y); });
 }
 

@@ -72,7 +72,7 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
 // Multi-head attention in ref::Attention's layout and semantics, split across `par`.
 void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par);
 // Query rows per attention task (a block shares its transposed key tiles).
-constexpr int64_t kAttentionQueryBlock = 4;
+constexpr int64_t kAttentionQueryBlock = 32;
 // Head sizes the attention kernels take (their stack buffers); callers fall back beyond them.
 constexpr int64_t kAttentionMaxDk = 128, kAttentionMaxDv = 256;
 

@@ -17,6 +17,37 @@ namespace {
 constexpr int64_t kKeyTile = 64;
 constexpr int64_t kMaxDk = kAttentionMaxDk, kMaxDv = kAttentionMaxDv;
 
+// acc[0, 8 NV) += sum_j p[j] v_j for the nk keys of a tile, the NV accumulators in registers
+// (one broadcast and NV loads feed NV FMAs per key).
+template <int NV>
+void PV(const float* p, int64_t nk, const float* v, int64_t ld_v, float* acc) {
+  __m256 r[NV];
+#pragma GCC unroll 16
+  for (int c = 0; c < NV; ++c) r[c] = _mm256_load_ps(acc + 8 * c);
+  for (int64_t j = 0; j < nk; ++j) {
+    const __m256 pj = _mm256_broadcast_ss(p + j);
+    const float* vj = v + j * ld_v;
+#pragma GCC unroll 16
+    for (int c = 0; c < NV; ++c) r[c] = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 8 * c), r[c]);
+  }
+#pragma GCC unroll 16
+  for (int c = 0; c < NV; ++c) _mm256_store_ps(acc + 8 * c, r[c]);
+}
+
+// Register-blocked P x V for head sizes that are multiples of 8 up to 128; false otherwise.
+bool AccumulatePV(const float* p, int64_t nk, const float* v, int64_t ld_v, int64_t dv,
+                  float* acc) {
+  switch (dv) {
+  case 8: PV<1>(p, nk, v, ld_v, acc); return true;
+  case 16: PV<2>(p, nk, v, ld_v, acc); return true;
+  case 32: PV<4>(p, nk, v, ld_v, acc); return true;
+  case 64: PV<8>(p, nk, v, ld_v, acc); return true;
+  case 96: PV<12>(p, nk, v, ld_v, acc); return true;
+  case 128: PV<8>(p, nk, v, ld_v, acc), PV<8>(p, nk, v + 64, ld_v, acc + 64); return true;
+  default: return false;
+  }
+}
+
 }  // namespace
 
 void axle_f32_attention__avx2_fma(const AttentionArgs& a, int64_t row_begin, int64_t row_end) {
@@ -103,6 +134,8 @@ void axle_f32_attention__avx2_fma(const AttentionArgs& a, int64_t row_begin, int
           sum = _mm256_add_ps(sum, p);
         }
         l[qi] += HorizontalSum(sum);
+        const float* v0 = a.v + (b * a.sk + j0) * ld_v + h * a.dv;
+        if (AccumulatePV(s[qi], nk, v0, ld_v, a.dv, acc[qi])) continue;
         for (int64_t j = 0; j < nk; ++j) {
           const float pj = s[qi][j];
           if (pj == 0.0f) continue;
