@@ -63,6 +63,8 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
   if (!kernels.gemm_packs_a) group = std::min(group, std::max(kPanelsPerTask, step));
   const size_t groups = (panels + group - 1) / group;
   if (m == 0 || n == 0) return;
+  // Waking the pool costs microseconds: below ~1 MFLOP one thread is faster than two.
+  if (2.0 * m * k * n < 1e6) par = nullptr;
   ParallelFor(par, static_cast<int64_t>(row_blocks * groups), [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {
       // Group-major: consecutive tasks (one thread's share) cover every row block of a group.

@@ -35,15 +35,28 @@ Status ThreadPool::Create(int threads, std::unique_ptr<ThreadPool>* out) {
 }
 
 ThreadPool::~ThreadPool() {
+  stop_.store(true, std::memory_order_release);
   pthread_mutex_lock(&mutex_);
-  stop_ = true;
   pthread_cond_broadcast(&wake_);
   pthread_mutex_unlock(&mutex_);
   for (int i = 0; i < started_; ++i) pthread_join(workers_[i], nullptr);
   pthread_cond_destroy(&wake_);
-  pthread_cond_destroy(&done_);
   pthread_mutex_destroy(&mutex_);
 }
+
+namespace {
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+constexpr int kSpinsBeforeSleep = 4000;  // ~0.2 ms of pause instructions
+
+}  // namespace
 
 void ThreadPool::RunShare(int share) {
   const int64_t begin = n_ * share / threads_, end = n_ * (share + 1) / threads_;
@@ -54,18 +67,29 @@ void* ThreadPool::WorkerMain(void* arg) {
   ThreadPool* pool = static_cast<WorkerArg*>(arg)->pool;
   const int share = static_cast<WorkerArg*>(arg)->share;
   uint64_t seen = 0;
-  pthread_mutex_lock(&pool->mutex_);
   for (;;) {
-    while (!pool->stop_ && pool->generation_ == seen)
-      pthread_cond_wait(&pool->wake_, &pool->mutex_);
-    if (pool->stop_) break;
-    seen = pool->generation_;
-    pthread_mutex_unlock(&pool->mutex_);
+    uint64_t job;
+    int spins = 0;
+    while ((job = pool->generation_.load(std::memory_order_acquire)) == seen &&
+           !pool->stop_.load(std::memory_order_acquire)) {
+      if (++spins < kSpinsBeforeSleep) {
+        CpuRelax();
+        continue;
+      }
+      pthread_mutex_lock(&pool->mutex_);
+      ++pool->sleepers_;
+      while (pool->generation_.load(std::memory_order_acquire) == seen &&
+             !pool->stop_.load(std::memory_order_acquire))
+        pthread_cond_wait(&pool->wake_, &pool->mutex_);
+      --pool->sleepers_;
+      pthread_mutex_unlock(&pool->mutex_);
+      spins = 0;
+    }
+    if (pool->stop_.load(std::memory_order_acquire)) break;
+    seen = job;
     pool->RunShare(share);
-    pthread_mutex_lock(&pool->mutex_);
-    if (--pool->pending_ == 0) pthread_cond_signal(&pool->done_);
+    pool->pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
-  pthread_mutex_unlock(&pool->mutex_);
   return nullptr;
 }
 
@@ -76,18 +100,18 @@ void ThreadPool::ForRanges(const Parallel* self, int64_t n, void* ctx,
     fn(ctx, 0, n);
     return;
   }
-  pthread_mutex_lock(&pool->mutex_);
   pool->n_ = n;
   pool->ctx_ = ctx;
   pool->fn_ = fn;
-  pool->pending_ = pool->threads_ - 1;
-  ++pool->generation_;
-  pthread_cond_broadcast(&pool->wake_);
+  pool->pending_.store(pool->threads_ - 1, std::memory_order_relaxed);
+  pool->generation_.fetch_add(1, std::memory_order_acq_rel);
+  // A worker either sees the new generation before sleeping (it checks under the mutex) or is
+  // counted in sleepers_ by the time we look.
+  pthread_mutex_lock(&pool->mutex_);
+  if (pool->sleepers_ > 0) pthread_cond_broadcast(&pool->wake_);
   pthread_mutex_unlock(&pool->mutex_);
   pool->RunShare(0);
-  pthread_mutex_lock(&pool->mutex_);
-  while (pool->pending_ > 0) pthread_cond_wait(&pool->done_, &pool->mutex_);
-  pthread_mutex_unlock(&pool->mutex_);
+  while (pool->pending_.load(std::memory_order_acquire) > 0) CpuRelax();
 }
 
 }  // namespace axle
