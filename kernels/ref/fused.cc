@@ -150,6 +150,20 @@ void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
   });
 }
 
+void GemmU8S8(const uint8_t* x, int64_t m, int64_t k, float a_scale, int32_t a_zero_point,
+              const int8_t* w, const float* w_scales, int64_t n, const float* bias, Activation act,
+              float* y) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t acc = 0;
+      for (int64_t p = 0; p < k; ++p)
+        acc += (static_cast<int64_t>(x[i * k + p]) - a_zero_point) * w[p * n + j];
+      const double v = static_cast<double>(a_scale) * w_scales[j] * static_cast<double>(acc) +
+                       (bias ? bias[j] : 0.0);
+      y[i * n + j] = static_cast<float>(Activate(act, v));
+    }
+}
+
 void BroadcastStridesOf(const Shape& in, const Shape& out, int64_t* strides) {
   BroadcastStrides(in, out, strides);
 }

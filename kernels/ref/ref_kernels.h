@@ -181,6 +181,15 @@ void FusedElementwise(const uint8_t* code, int64_t size, const float* constants,
                       const TensorView* const* inputs, int num_inputs, const TensorView& y,
                       const Parallel* par);
 
+// --- Quantized ---
+
+// y[m x n] = act(a_scale * w_scales[n] * sum_k (x[m][k] - a_zero_point) * w[k][n] + bias[n]):
+// u8 activations (per-tensor scale and zero point) times s8 weights [K, N] (per-column scales),
+// accumulated exactly in 64-bit integers; the oracle of the x86 int8 GEMM.
+void GemmU8S8(const uint8_t* x, int64_t m, int64_t k, float a_scale, int32_t a_zero_point,
+              const int8_t* w, const float* w_scales, int64_t n, const float* bias, Activation act,
+              float* y);
+
 }  // namespace axle::ref
 
 #endif  // AXLE_KERNELS_REF_REF_KERNELS_H_

@@ -30,6 +30,9 @@ Kernels Detect() {
     k.f32_gemm = &axle_f32_gemm_ukernel_8x48__avx512f;
   }
 #endif
+#if defined(AXLE_X86_AVX512VNNI)
+  if (__builtin_cpu_supports("avx512vnni")) k.s8_gemm = &axle_s8_gemm_ukernel_8x48__avx512vnni;
+#endif
   return k;
 }
 
@@ -106,6 +109,43 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
           }
         }
         if (k == 0) break;
+      }
+    }
+  });
+}
+
+void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t k, float a_scale,
+                     int32_t a_zero_point, const int8_t* packed, const int32_t* col_sums,
+                     const float* w_scales, size_t n, const float* bias, int act, float* y,
+                     const Parallel* par) {
+  // One call covers the whole K (int32 accumulators never leave registers); A rows are packed
+  // per row tile as [quads][8] int32 (K up to 8192 here: 8 KB x 4 of stack).
+  constexpr size_t kMr = 8, kMaxQuads = 2048, kWidth = 48;
+  const size_t quads = (k + 3) / 4;
+  const size_t widths = (n + kWidth - 1) / kWidth;
+  const size_t tiles = (m + kMr - 1) / kMr;
+  if (m == 0 || n == 0 || quads > kMaxQuads) return;
+  if (2.0 * m * k * n < 2e6) par = nullptr;
+  // Tasks: row tiles x column widths, row-major (a thread packs its A tiles once per width).
+  ParallelFor(par, static_cast<int64_t>(tiles), [&](int64_t begin, int64_t end) {
+    alignas(64) int32_t a_tile[kMaxQuads * kMr];
+    for (int64_t t = begin; t < end; ++t) {
+      const size_t r = static_cast<size_t>(t) * kMr, rows = std::min(kMr, m - r);
+      auto* bytes = reinterpret_cast<uint8_t*>(a_tile);
+      for (size_t q = 0; q < quads; ++q)
+        for (size_t i = 0; i < kMr; ++i)
+          for (size_t b = 0; b < 4; ++b) {
+            const size_t kk = 4 * q + b;
+            // Zero past K (the packed weights are zero there too); padding rows are not stored.
+            bytes[(q * kMr + i) * 4 + b] =
+                i < rows && kk < k ? x[(r + i) * k + kk] : static_cast<uint8_t>(0);
+          }
+      for (size_t wdt = 0; wdt < widths; ++wdt) {
+        const size_t p = wdt * 3, nr = std::min(kWidth, n - p * 16);
+        S8Epilogue e{col_sums + p * 16, w_scales + p * 16, bias ? bias + p * 16 : nullptr,
+                     a_scale,           a_zero_point,      act};
+        kernels.s8_gemm(rows, nr, quads, a_tile, packed + p * quads * 64, quads * 64, e,
+                        y + r * n + p * 16, n);
       }
     }
   });

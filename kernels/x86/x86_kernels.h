@@ -33,6 +33,26 @@ void axle_f32_gemm_ukernel_12x32__avx512f(size_t mr, size_t nr, size_t kc, const
                                           size_t lda, const float* w, size_t panel_stride, float* c,
                                           size_t ldc, int flags, const float* bias, int act);
 
+// The f32 epilogue of the int8 GEMM, per output column n (pointers already offset to the
+// microkernel's first column): y = a_scale * w_scales[n] * (acc - a_zero_point * col_sums[n])
+// + bias[n] (bias may be null), then activation.
+struct S8Epilogue {
+  const int32_t* col_sums;
+  const float* w_scales;
+  const float* bias;
+  float a_scale;
+  int32_t a_zero_point;
+  int act;
+};
+// C[mr x nr] (mr <= 8, nr <= 48) from A packed [quads][8] (4 u8 of consecutive k per int32)
+// and three s8panel16x4 weight panels panel_stride bytes apart; the full K in one call.
+using S8GemmUkernel = void (*)(size_t mr, size_t nr, size_t quads, const int32_t* a,
+                               const int8_t* w, size_t panel_stride, const S8Epilogue& e, float* c,
+                               size_t ldc);
+void axle_s8_gemm_ukernel_8x48__avx512vnni(size_t mr, size_t nr, size_t quads, const int32_t* a,
+                                           const int8_t* w, size_t panel_stride,
+                                           const S8Epilogue& e, float* c, size_t ldc);
+
 struct AttentionArgs {
   const float *q, *k, *v;
   const void* mask;         // null, f32 (additive) or bool (keep_true / keep_false)
@@ -58,6 +78,7 @@ struct Kernels {
   F32GemmUkernel f32_gemm = nullptr;
   F32AttentionFn f32_attention = nullptr;
   F32VMathFn f32_vmath = nullptr;
+  S8GemmUkernel s8_gemm = nullptr;  // u8 x s8 -> s32, exact (AVX-512 VNNI)
 };
 
 // The table for this host, filled once (thread-safe). Setting the environment variable
@@ -68,6 +89,13 @@ const Kernels& HostKernels();
 // for the caches and split across `par` by (row block, panel group) tiles.
 void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, const float* packed,
                     size_t n, const float* bias, int act, float* y, const Parallel* par);
+
+// y[m x n] (f32) = dequantized u8 x[m x k] (a_scale, a_zero_point) @ s8 W (per-column
+// w_scales; packed by PackS8Panel16x4 with its col_sums) + bias, activation. Needs s8_gemm.
+void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t k, float a_scale,
+                     int32_t a_zero_point, const int8_t* packed, const int32_t* col_sums,
+                     const float* w_scales, size_t n, const float* bias, int act, float* y,
+                     const Parallel* par);
 
 // Multi-head attention in ref::Attention's layout and semantics, split across `par`.
 void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par);

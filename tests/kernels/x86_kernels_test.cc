@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/common/pack.h"
+#include "kernels/common/pack_s8.h"
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/x86/x86_kernels.h"
 #include "runtime/src/thread_pool.h"
@@ -232,6 +233,49 @@ TEST(X86Math, MaxErrorWithinStatedBounds) {
   EXPECT_LT(worst_tanh, 2e-7);
   EXPECT_LT(worst_gelu, 3e-7);
   EXPECT_LT(worst_gelu_tanh, 7e-7);
+}
+
+}  // namespace
+}  // namespace axle
+
+namespace axle {
+namespace {
+
+// The int8 GEMM against ref::GemmU8S8 (64-bit exact accumulation): the integer part is exact,
+// so the only difference is the f32 epilogue's rounding.
+void CheckS8(size_t m, size_t k, size_t n, int32_t zp, bool extremes, std::mt19937* rng) {
+  std::vector<uint8_t> x(m * k + 1);
+  std::vector<int8_t> w(k * n);
+  std::vector<float> scales(n), bias(n), want(m * n), got(m * n + 1);
+  std::uniform_int_distribution<int> u8(0, 255), s8(-128, 127);
+  for (auto& v : x) v = static_cast<uint8_t>(extremes ? 255 : u8(*rng));
+  for (auto& v : w) v = static_cast<int8_t>(extremes ? (s8(*rng) < 0 ? -128 : 127) : s8(*rng));
+  std::uniform_real_distribution<float> f(0.001f, 0.02f);
+  for (auto& v : scales) v = f(*rng);
+  for (auto& v : bias) v = f(*rng) * 10;
+  std::vector<int32_t> sums(n);
+  Aligned packed((S8PackedBytes(k, n) + 3) / 4);
+  PackS8Panel16x4(w.data(), k, n, reinterpret_cast<int8_t*>(packed.get()), sums.data());
+  ref::GemmU8S8(x.data() + 1, m, k, 0.05f, zp, w.data(), scales.data(), n, bias.data(),
+                ref::Activation::kRelu, want.data());
+  x86::GemmS8Panel16x4(K(), x.data() + 1, m, k, 0.05f, zp,
+                       reinterpret_cast<const int8_t*>(packed.get()), sums.data(), scales.data(), n,
+                       bias.data(), static_cast<int>(ref::Activation::kRelu), got.data() + 1,
+                       nullptr);
+  for (size_t i = 0; i < m * n; ++i)
+    ASSERT_NEAR(got[i + 1], want[i], 1e-5 * (1 + std::fabs(want[i])))
+        << "m=" << m << " k=" << k << " n=" << n << " at " << i;
+}
+
+TEST(X86GemmS8, ExactAgainstReferenceIncludingSaturationBounds) {
+  SKIP_WITHOUT(s8_gemm);
+  std::mt19937 rng(11);
+  for (size_t m : {1, 3, 7, 13, 97})
+    for (size_t k : {1, 3, 7, 64, 257})
+      for (size_t n : {1, 7, 16, 17, 49, 257}) CheckS8(m, k, n, 128, false, &rng);
+  // 255 x +-127/-128 over K = 4096: pairs whose int16 sum would saturate in vpmaddubsw.
+  CheckS8(13, 4096, 33, 0, true, &rng);
+  CheckS8(9, 1000, 50, 255, true, &rng);
 }
 
 }  // namespace
