@@ -7,9 +7,17 @@
 
 #include <immintrin.h>
 
+#include <cstddef>
+
 #include "kernels/x86/avx2-math.h"
 
 namespace axle::x86 {
+
+// Lane mask of 16-column panel v of a tile holding nr valid columns.
+static inline __mmask16 PanelMask(size_t nr, int v) {
+  const size_t lo = 16 * static_cast<size_t>(v);
+  return nr >= lo + 16 ? 0xFFFF : nr > lo ? static_cast<__mmask16>((1u << (nr - lo)) - 1) : 0;
+}
 
 static inline __m512 Activate512(int act, __m512 v) {
   if (act == 1) return _mm512_max_ps(v, _mm512_setzero_ps());

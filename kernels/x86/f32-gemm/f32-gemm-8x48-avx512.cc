@@ -23,8 +23,7 @@ void Tile(size_t nr, size_t kc, const float* a, const float* w, size_t panel_str
   __mmask16 mask[kNV];
   const float* panel[kNV];
   for (int v = 0; v < kNV; ++v) {
-    const size_t lo = 16 * v;
-    mask[v] = nr >= lo + 16 ? 0xFFFF : nr > lo ? static_cast<__mmask16>((1u << (nr - lo)) - 1) : 0;
+    mask[v] = PanelMask(nr, v);
     panel[v] = mask[v] ? w + v * panel_stride : w;  // absent panels re-read the first, masked
   }
   if (flags & kGemmAccumulate) {

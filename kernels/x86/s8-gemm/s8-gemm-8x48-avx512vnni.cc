@@ -22,8 +22,7 @@ void Tile(size_t nr, size_t quads, const int32_t* a, const int8_t* w, size_t pan
   __mmask16 mask[kNV];
   const int8_t* panel[kNV];
   for (int v = 0; v < kNV; ++v) {
-    const size_t lo = 16 * v;
-    mask[v] = nr >= lo + 16 ? 0xFFFF : nr > lo ? static_cast<__mmask16>((1u << (nr - lo)) - 1) : 0;
+    mask[v] = PanelMask(nr, v);
     panel[v] = mask[v] ? w + v * panel_stride : w;
   }
 #pragma GCC unroll 8
