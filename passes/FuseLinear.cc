@@ -30,7 +30,7 @@ struct MatMulToLinear : mlir::OpRewritePattern<ir::MatMulOp> {
     if (!IsF32Tensor(op.getLhs()) || !IsF32Tensor(op.getRhs()))
       return rewriter.notifyMatchFailure(op, "not f32");
     rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), op.getLhs(), op.getRhs(),
-                                              mlir::Value(), "none");
+                                              mlir::Value(), mlir::Value(), "none");
     return success();
   }
 };
@@ -64,7 +64,8 @@ struct GemmToLinear : mlir::OpRewritePattern<ir::GemmOp> {
         for (int64_t j = 0; j < k; ++j) transposed[j * n + i] = src[i * k + j];
       weight = F32Constant(rewriter, op.getB().getLoc(), {k, n}, transposed);
     }
-    rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), op.getA(), weight, bias, "none");
+    rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), op.getA(), weight, bias,
+                                              mlir::Value(), "none");
     return success();
   }
 };
@@ -78,7 +79,9 @@ struct AbsorbBias : mlir::OpRewritePattern<ir::AddOp> {
       mlir::Value c = side ? op.getLhs() : op.getRhs();
       auto linear = SingleUseDef<ir::LinearOp>(l);
       auto bias = ConstantValue(c);
-      if (!linear || !bias || linear.getBias() || linear.getActivation() != "none") continue;
+      if (!linear || !bias || linear.getBias() || linear.getResidual() ||
+          linear.getActivation() != "none")
+        continue;
       const int64_t n = TensorTypeOf(linear.getResult()).getShape().back();
       auto bias_type = TensorTypeOf(c);
       bool only_last = bias.getNumElements() == n && bias_type.getRank() >= 1 &&
@@ -89,11 +92,32 @@ struct AbsorbBias : mlir::OpRewritePattern<ir::AddOp> {
       if (bias_type.getRank() != 1)
         b = rewriter.create<ir::ConstantOp>(c.getLoc(), flat, bias.reshape(flat)).getResult();
       rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
-                                                linear.getWeight(), b, "none");
+                                                linear.getWeight(), b, mlir::Value(), "none");
       rewriter.eraseOp(linear);
       return success();
     }
     return rewriter.notifyMatchFailure(op, "not linear + constant [N] bias");
+  }
+};
+
+// add(linear(..), r) with r a full-shape runtime tensor (the skip connection) -> the residual.
+struct AbsorbResidual : mlir::OpRewritePattern<ir::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ir::AddOp op, PatternRewriter& rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      mlir::Value l = side ? op.getRhs() : op.getLhs();
+      mlir::Value r = side ? op.getLhs() : op.getRhs();
+      auto linear = SingleUseDef<ir::LinearOp>(l);
+      if (!linear || linear.getResidual() || r.getType() != op.getType() ||
+          linear.getType() != op.getType() || ConstantValue(r))
+        continue;
+      rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
+                                                linear.getWeight(), linear.getBias(), r,
+                                                linear.getActivation(), linear.getWeightLayout());
+      rewriter.eraseOp(linear);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "not linear + a tensor of its type");
   }
 };
 
@@ -103,13 +127,14 @@ struct AbsorbActivation : mlir::OpRewritePattern<OpTy> {
   using mlir::OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter& rewriter) const override {
     auto linear = SingleUseDef<ir::LinearOp>(op.getInput());
-    if (!linear || linear.getActivation() != "none")
+    if (!linear || linear.getActivation() != "none" || linear.getResidual())
       return rewriter.notifyMatchFailure(op, "the input is not a linear without epilogue");
     llvm::StringRef act = "relu";
     if constexpr (std::is_same_v<OpTy, ir::GeluOp>)
       act = op.getApproximate() == "tanh" ? "gelu_tanh" : "gelu";
     rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
-                                              linear.getWeight(), linear.getBias(), act);
+                                              linear.getWeight(), linear.getBias(), mlir::Value(),
+                                              act);
     rewriter.eraseOp(linear);
     return success();
   }
@@ -117,9 +142,9 @@ struct AbsorbActivation : mlir::OpRewritePattern<OpTy> {
 
 struct FuseLinear : impl::AxleFuseLinearBase<FuseLinear> {
   void runOnOperation() override {
-    if (mlir::failed(
-            ApplyPatterns<MatMulToLinear, GemmToLinear, AbsorbBias, AbsorbActivation<ir::ReluOp>,
-                          AbsorbActivation<ir::GeluOp>>(getOperation())))
+    if (mlir::failed(ApplyPatterns<MatMulToLinear, GemmToLinear, AbsorbBias, AbsorbResidual,
+                                   AbsorbActivation<ir::ReluOp>, AbsorbActivation<ir::GeluOp>>(
+            getOperation())))
       signalPassFailure();
   }
 };

@@ -17,7 +17,7 @@ using mlir::LogicalResult;
 using mlir::PatternRewriter;
 
 bool Packable(ir::LinearOp op) {
-  return op.getActivation() == "none" && ConstantValue(op.getWeight()) &&
+  return op.getActivation() == "none" && !op.getResidual() && ConstantValue(op.getWeight()) &&
          (!op.getBias() || ConstantValue(op.getBias()));
 }
 
@@ -61,7 +61,7 @@ struct PackSiblingLinears : mlir::OpRewritePattern<ir::LinearOp> {
     for (ir::LinearOp l : group) locs.push_back(l.getLoc());
     auto packed = rewriter.create<ir::LinearOp>(
         rewriter.getFusedLoc(locs), mlir::RankedTensorType::get(shape, type.getElementType()),
-        op.getInput(), w, b, "none");
+        op.getInput(), w, b, mlir::Value(), "none");
     column = 0;
     for (ir::LinearOp l : group) {
       auto lt = TensorTypeOf(l.getResult());

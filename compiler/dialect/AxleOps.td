@@ -275,21 +275,24 @@ def Axle_GatherOp : Axle_Op<"gather", [Pure]> {
 // Fused operations (produced by the fusion passes; reference kernels come with them)
 //===----------------------------------------------------------------------===//
 
-def Axle_LinearOp : Axle_Op<"linear", [Pure]> {
-  let summary = "act(x @ w + bias): a matmul with a constant [K, N] weight and its epilogue";
+def Axle_LinearOp : Axle_Op<"linear", [Pure, AttrSizedOperandSegments]> {
+  let summary = "act(x @ w + bias) + residual: a matmul with a constant weight and its epilogue";
   let description = [{
     Produced by axle-fuse-linear from MatMul + Add (+ Relu or GELU) and from Gemm. The input is
     [..., K]; `activation` is one of none, relu, gelu, gelu_tanh. `weight_layout` "kn": the
     weight is [K, N]; "panel16": packed by axle-pack-weights into [ceil(N/16), K, 16] panels
-    for the x86 GEMM microkernels (kernels/common/pack.h).
+    for the x86 GEMM microkernels (kernels/common/pack.h). `residual` (the result's type) is
+    added last, after the activation: the transformer's skip connection, absorbed from a
+    following add by axle-fuse-linear.
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
-                   Optional<AnyRankedTensor>:$bias,
+                   Optional<AnyRankedTensor>:$bias, Optional<AnyRankedTensor>:$residual,
                    DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
                    DefaultValuedAttr<StrAttr, "\"kn\"">:$weight_layout);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+    $input `,` $weight (`,` $bias^)? (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -96,6 +96,11 @@ mlir::LogicalResult EncodeElementwiseProgram(mlir::ArrayAttr program, std::vecto
 StepOperands OperandsOf(mlir::Operation* op) {
   StepOperands s;
   s.inputs.assign(op->operand_begin(), op->operand_end());
+  if (auto linear = llvm::dyn_cast<LinearOp>(op)) {
+    // Positional: input, weight, bias (absent: null), residual.
+    s.inputs = {linear.getInput(), linear.getWeight(), linear.getBias(), linear.getResidual()};
+    while (s.inputs.size() > 2 && !s.inputs.back()) s.inputs.pop_back();
+  }
   if (auto ln = llvm::dyn_cast<LayerNormOp>(op)) {
     s.outputs = {ln.getResult(), ln.getMean(), ln.getInvStdDev()};
     while (s.outputs.size() > 1 && !s.outputs.back()) s.outputs.pop_back();

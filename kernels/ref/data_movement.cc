@@ -61,6 +61,26 @@ void Slice(const TensorView& x, const int64_t* starts, const int64_t* steps, con
     base += starts[d] * in_strides[d];
     strides[d] = steps[d] * in_strides[d];
   }
+  const int r = x.shape.rank;
+  if (r > 0 && steps[r - 1] == 1) {
+    // Unit step along the last axis: copy whole output rows (the QKV split of a packed linear).
+    const size_t elem = DTypeSize(x.dtype);
+    const int64_t row = y.shape.dims[r - 1];
+    const int64_t rows = row ? y.NumElements() / row : 0;
+    const auto* px = static_cast<const uint8_t*>(x.data);
+    auto* py = static_cast<uint8_t*>(y.data);
+    int64_t index[kMaxRank] = {};
+    for (int64_t i = 0; i < rows; ++i) {
+      int64_t off = base;
+      for (int d = 0; d < r - 1; ++d) off += index[d] * strides[d];
+      std::memcpy(py + i * row * elem, px + off * elem, row * elem);
+      for (int d = r - 2; d >= 0; --d) {
+        if (++index[d] < y.shape.dims[d]) break;
+        index[d] = 0;
+      }
+    }
+    return;
+  }
   VisitBytes(DTypeSize(x.dtype), [&](auto tag) {
     using T = decltype(tag);
     StridedGather<T>(x.As<T>(), base, strides, y);

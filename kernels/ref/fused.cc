@@ -58,7 +58,7 @@ void MatMulRows(const float* x, const float* w, const float* bias, Activation ac
 }
 
 void Linear(const TensorView& x, const TensorView& w, const TensorView* bias, Activation act,
-            const TensorView& y, const Parallel* par) {
+            const TensorView& y, const Parallel* par, const TensorView* residual) {
   const int64_t k = w.shape.dims[0], n = w.shape.dims[1];
   const int64_t m = k ? x.NumElements() / k : y.NumElements() / (n ? n : 1);
   const float* px = x.As<float>();
@@ -66,14 +66,19 @@ void Linear(const TensorView& x, const TensorView& w, const TensorView* bias, Ac
   const float* pb = bias ? bias->As<float>() : nullptr;
   float* py = y.As<float>();
   constexpr int64_t kRowsPerTask = 8;
+  const float* pr = residual ? residual->As<float>() : nullptr;
   ParallelFor(par, (m + kRowsPerTask - 1) / kRowsPerTask, [&](int64_t begin, int64_t end) {
-    MatMulRows(px, pw, pb, act, k, n, begin * kRowsPerTask, std::min(m, end * kRowsPerTask), py);
+    const int64_t r0 = begin * kRowsPerTask, r1 = std::min(m, end * kRowsPerTask);
+    MatMulRows(px, pw, pb, act, k, n, r0, r1, py);
+    if (pr)
+      for (int64_t i = r0 * n; i < r1 * n; ++i) py[i] += pr[i];
   });
 }
 
 void LinearPanel16(const TensorView& x, const float* packed, int64_t k, int64_t n,
-                   const TensorView* bias, Activation act, const TensorView& y,
-                   const Parallel* par) {
+                   const TensorView* bias, Activation act, const TensorView& y, const Parallel* par,
+                   const TensorView* residual) {
+  const float* pr = residual ? residual->As<float>() : nullptr;
   const int64_t m = y.NumElements() / (n ? n : 1);
   const float* px = x.As<float>();
   const float* pb = bias ? bias->As<float>() : nullptr;
@@ -84,7 +89,7 @@ void LinearPanel16(const TensorView& x, const float* packed, int64_t k, int64_t 
         const float* panel = packed + (j / 16) * k * 16 + j % 16;
         double acc = pb ? pb[j] : 0.0;
         for (int64_t p = 0; p < k; ++p) acc += static_cast<double>(px[i * k + p]) * panel[p * 16];
-        py[i * n + j] = static_cast<float>(Activate(act, acc));
+        py[i * n + j] = static_cast<float>(Activate(act, acc)) + (pr ? pr[i * n + j] : 0.0f);
       }
   });
 }

@@ -130,14 +130,15 @@ void Expand(const TensorView& x, const TensorView& y);
 enum class Activation : uint8_t { kNone = 0, kRelu = 1, kGelu = 2, kGeluTanh = 3 };
 enum class MaskMode : uint8_t { kNone = 0, kAdditive = 1, kKeepTrue = 2, kKeepFalse = 3 };
 
-// y[..., N] = act(x[..., K] @ w[K, N] + bias[N]), f32. Rows split across `par`.
+// y[..., N] = act(x[..., K] @ w[K, N] + bias[N]) + residual[..., N], f32 (bias and residual
+// optional). Rows split across `par`.
 void Linear(const TensorView& x, const TensorView& w, const TensorView* bias, Activation act,
-            const TensorView& y, const Parallel* par);
+            const TensorView& y, const Parallel* par, const TensorView* residual = nullptr);
 // Linear with the weight in the panel16 layout (kernels/common/pack.h): the portable fallback
 // of the x86 GEMM, and its oracle's twin.
 void LinearPanel16(const TensorView& x, const float* packed, int64_t k, int64_t n,
-                   const TensorView* bias, Activation act, const TensorView& y,
-                   const Parallel* par);
+                   const TensorView* bias, Activation act, const TensorView& y, const Parallel* par,
+                   const TensorView* residual = nullptr);
 // Rows [row_begin, row_end) of y = act(x @ w + bias) for row-major x [*, k], w [k, n].
 void MatMulRows(const float* x, const float* w, const float* bias, Activation act, int64_t k,
                 int64_t n, int64_t row_begin, int64_t row_end, float* y);

@@ -44,7 +44,13 @@ const Kernels& HostKernels() {
 }
 
 void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, const float* packed,
-                    size_t n, const float* bias, int act, float* y, const Parallel* par) {
+                    size_t n, const float* bias, int act, float* y, const Parallel* par,
+                    const float* residual) {
+  // Adds the residual to a finished C tile (rows [r, r + rows), columns [c, c + cols)).
+  auto add_residual = [&](size_t r, size_t rows, size_t c, size_t cols) {
+    for (size_t i = r; i < r + rows; ++i)
+      for (size_t j = c; j < c + cols; ++j) y[i * n + j] += residual[i * n + j];
+  };
   // KC x NR weight micro-panels (16-32 KB) stay in L1 across an MC-row block of A (L2).
   // KC = 256 and MC = 10 tiles measured best on the development machine (48 KB L1, 2 MB L2;
   // KC 128/512/1024 and MC 32 tiles were 2-15% slower): the weight micro-panel (up to
@@ -95,17 +101,23 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
           for (size_t p = p0; p < p1; p += step) {
             const size_t nr = std::min(16 * std::min(step, p1 - p), n - p * 16);
             const float* w = packed + (p * k + k0) * 16;
-            for (size_t r = r0; r < r1; r += mr)
+            for (size_t r = r0; r < r1; r += mr) {
               kernels.f32_gemm(std::min(mr, r1 - r), nr, kc, a_block + (r - r0) * kc, mr, w, k * 16,
                                y + r * n + p * 16, n, flags, bias ? bias + p * 16 : nullptr, act);
+              if (residual && (flags & kGemmLast))
+                add_residual(r, std::min(mr, r1 - r), p * 16, nr);
+            }
           }
         } else {
           for (size_t p = p0; p < p1; p += step) {
             const size_t nr = std::min(16 * std::min(step, p1 - p), n - p * 16);
             const float* w = packed + (p * k + k0) * 16;
-            for (size_t r = r0; r < r1; r += mr)
+            for (size_t r = r0; r < r1; r += mr) {
               kernels.f32_gemm(std::min(mr, r1 - r), nr, kc, x + r * k + k0, k, w, k * 16,
                                y + r * n + p * 16, n, flags, bias ? bias + p * 16 : nullptr, act);
+              if (residual && (flags & kGemmLast))
+                add_residual(r, std::min(mr, r1 - r), p * 16, nr);
+            }
           }
         }
         if (k == 0) break;

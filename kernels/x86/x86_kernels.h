@@ -87,8 +87,10 @@ const Kernels& HostKernels();
 
 // y[m x n] = act(x[m x k] @ W + bias) with W packed in 16-column panels (PackPanel16), blocked
 // for the caches and split across `par` by (row block, panel group) tiles.
+// residual (optional, [m x n]) is added after the activation, tile by tile while hot in L1.
 void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, const float* packed,
-                    size_t n, const float* bias, int act, float* y, const Parallel* par);
+                    size_t n, const float* bias, int act, float* y, const Parallel* par,
+                    const float* residual = nullptr);
 
 // y[m x n] (f32) = dequantized u8 x[m x k] (a_scale, a_zero_point) @ s8 W (per-column
 // w_scales; packed by PackS8Panel16x4 with its col_sums) + bias, activation. Needs s8_gemm.

@@ -69,3 +69,33 @@ func.func @row_bias(%x: tensor<2x3xf32>) -> tensor<2x4xf32> {
   %1 = axle.add %0, %b : (tensor<2x4xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
   return %1 : tensor<2x4xf32>
 }
+
+// -----
+
+// The skip connection of a transformer block: the add becomes the linear's residual.
+// CHECK-LABEL: func.func @residual
+// CHECK: %[[Y:.*]] = axle.linear %arg0, %{{.*}}, %{{.*}} residual %arg1 : (tensor<2x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+// CHECK-NOT: axle.add
+// CHECK: return %[[Y]]
+func.func @residual(%x: tensor<2x4xf32>, %skip: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %w = axle.constant dense<0.5> : tensor<4x4xf32>
+  %b = axle.constant dense<1.0> : tensor<4xf32>
+  %0 = axle.matmul %x, %w : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  %1 = axle.add %0, %b : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %2 = axle.add %skip, %1 : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %2 : tensor<2x4xf32>
+}
+
+// -----
+
+// Negative: an add that broadcasts (not the linear's full type) is no residual.
+// CHECK-LABEL: func.func @broadcast_add
+// CHECK: axle.linear
+// CHECK-NOT: residual
+// CHECK: axle.add
+func.func @broadcast_add(%x: tensor<2x4xf32>, %row: tensor<1x4xf32>) -> tensor<2x4xf32> {
+  %w = axle.constant dense<0.5> : tensor<4x4xf32>
+  %0 = axle.matmul %x, %w : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  %1 = axle.add %0, %row : (tensor<2x4xf32>, tensor<1x4xf32>) -> tensor<2x4xf32>
+  return %1 : tensor<2x4xf32>
+}

@@ -419,15 +419,20 @@ Status ValidateLinear(const OpInfo&, const OpArgs& a) {
   }
   Shape out = x.shape;
   out.dims[out.rank - 1] = n;
+  if (a.num_in > 3 && a.in[3]) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[3], "residual"));
+    AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[3], out, "residual"));
+  }
   return ExpectOutput(a, 0, DType::kF32, out);
 }
 KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
   const TensorView* bias = a.num_in > 2 ? a.in[2] : nullptr;
+  const TensorView* residual = a.num_in > 3 ? a.in[3] : nullptr;
   const auto act = static_cast<ref::Activation>(a.params.activation);
   const TensorView& x = *a.in[0];
   const TensorView& y = *a.out[0];
   if (a.params.weight_layout != fb::WeightLayout_Panel16) {
-    ref::Linear(x, *a.in[1], bias, act, y, a.par);
+    ref::Linear(x, *a.in[1], bias, act, y, a.par, residual);
     return {};
   }
   const int64_t k = a.in[1]->shape.dims[1], n = y.shape.dims[y.shape.rank - 1];
@@ -437,11 +442,12 @@ KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
     const size_t m = static_cast<size_t>(n ? y.NumElements() / n : 0);
     x86::GemmF32Panel16(kernels, x.As<float>(), m, static_cast<size_t>(k), a.in[1]->As<float>(),
                         static_cast<size_t>(n), bias ? bias->As<float>() : nullptr,
-                        static_cast<int>(act), y.As<float>(), a.par);
+                        static_cast<int>(act), y.As<float>(), a.par,
+                        residual ? residual->As<float>() : nullptr);
     return {};
   }
 #endif
-  ref::LinearPanel16(x, a.in[1]->As<float>(), k, n, bias, act, y, a.par);
+  ref::LinearPanel16(x, a.in[1]->As<float>(), k, n, bias, act, y, a.par, residual);
   return {};
 }
 
@@ -685,7 +691,7 @@ const Entry kOps[] = {
       RunTranspose}},
     {fb::OpCode_Reshape, {"reshape", 1, 1, 1, 1, kNone, false, 0, ValidateReshape, RunCopy}},
     {fb::OpCode_Linear,
-     {"linear", 2, 3, 1, 1, fb::Params_LinearParams, false, 0, ValidateLinear, RunLinear}},
+     {"linear", 2, 4, 1, 1, fb::Params_LinearParams, false, 0, ValidateLinear, RunLinear}},
     {fb::OpCode_Attention,
      {"attention", 3, 4, 1, 1, fb::Params_AttentionParams, true, 0, ValidateAttention,
       RunAttention}},

@@ -65,6 +65,15 @@ TEST(RefLinear, MatchesMatMulPlusBiasAndActivationOnOddShapes) {
       }
 }
 
+TEST(RefLinear, ResidualIsAddedAfterTheActivation) {
+  std::mt19937 rng(17);
+  T32 x({1, 7, 13}, &rng), w({13, 9}, &rng), b({9}, &rng), r({1, 7, 9}, &rng), y({1, 7, 9}),
+      plain({1, 7, 9});
+  Linear(x.view, w.view, &b.view, Activation::kRelu, plain.view, nullptr);
+  Linear(x.view, w.view, &b.view, Activation::kRelu, y.view, nullptr, &r.view);
+  for (size_t i = 0; i < y.v.size(); ++i) EXPECT_FLOAT_EQ(y.v[i], plain.v[i] + r.v[i]);
+}
+
 // softmax(scale q k^T + mask) v per head, through Transpose/MatMul/Softmax reference kernels.
 std::vector<float> UnfusedAttention(const T32& q, const T32& k, const T32& v, const T32* mask,
                                     int64_t heads, float scale) {

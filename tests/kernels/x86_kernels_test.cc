@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <memory>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "kernels/common/pack.h"
@@ -115,6 +116,31 @@ TEST(X86Gemm, ThreadCountDoesNotChangeResults) {
   x86::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, nullptr, 0, y2.data(),
                       pool->parallel());
   EXPECT_EQ(y1, y2);
+}
+
+TEST(X86Gemm, ResidualEpilogueMatchesReference) {
+  SKIP_WITHOUT(f32_gemm);
+  std::mt19937 rng(21);
+  for (auto [m, k, n] :
+       {std::tuple<size_t, size_t, size_t>{1, 7, 5}, {13, 300, 49}, {97, 64, 257}}) {
+    std::vector<float> x(m * k), w(k * n), b(n), r(m * n), want(m * n), got(m * n);
+    Fill(&rng, x.data(), x.size());
+    Fill(&rng, w.data(), w.size());
+    Fill(&rng, b.data(), b.size());
+    Fill(&rng, r.data(), r.size());
+    Aligned packed(Panel16Floats(k, n));
+    PackPanel16(w.data(), k, n, packed.get());
+    TensorView xv = View(x.data(), {static_cast<int64_t>(m), static_cast<int64_t>(k)});
+    TensorView wv = View(w.data(), {static_cast<int64_t>(k), static_cast<int64_t>(n)});
+    TensorView bv = View(b.data(), {static_cast<int64_t>(n)});
+    TensorView rv = View(r.data(), {static_cast<int64_t>(m), static_cast<int64_t>(n)});
+    TensorView yv = View(want.data(), {static_cast<int64_t>(m), static_cast<int64_t>(n)});
+    ref::Linear(xv, wv, &bv, ref::Activation::kGelu, yv, nullptr, &rv);
+    x86::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, b.data(),
+                        static_cast<int>(ref::Activation::kGelu), got.data(), nullptr, r.data());
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_NEAR(got[i], want[i], 2e-5 * (1 + std::fabs(want[i]))) << m << "x" << k << "x" << n;
+  }
 }
 
 TEST(X86Gemm, ZeroHugeAndDenormalValues) {
