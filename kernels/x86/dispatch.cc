@@ -9,34 +9,53 @@ namespace axle::x86 {
 namespace {
 
 Kernels Detect() {
-  Kernels k;
   const char* force = std::getenv("AXLE_FORCE_REFERENCE");
-  if (force && std::strcmp(force, "0") != 0) return k;
-#if defined(AXLE_X86_AVX2)
+  if (force && std::strcmp(force, "0") != 0) return Kernels();
+  // Best first: each table a host supports, the widest ISA wins.
+  for (Isa isa : {Isa::kAvx512, Isa::kAvx2}) {
+    Kernels k = KernelsFor(isa);
+    if (k.f32_gemm) return k;
+  }
+  return Kernels();
+}
+
+}  // namespace
+
+Kernels KernelsFor(Isa isa) {
+  Kernels k;
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  switch (isa) {
+  case Isa::kAvx2:
+#if defined(AXLE_X86_AVX2)
+    if (!avx2) break;
     k.isa = "avx2+fma";
     k.f32_gemm = &axle_f32_gemm_ukernel_6x16__avx2_fma;
     k.f32_attention = &axle_f32_attention__avx2_fma;
     k.f32_vmath = &axle_f32_vmath__avx2_fma;
-  }
 #endif
+    break;
+  case Isa::kAvx512:
+  case Isa::kAvx512Gemm12x32:
 #if defined(AXLE_X86_AVX512)
-  if (__builtin_cpu_supports("avx512f")) {
+    if (!avx2 || !__builtin_cpu_supports("avx512f")) break;
     k.isa = "avx512f";
-    k.gemm_mr = 8;
-    k.gemm_nr = 48;
+    k.gemm_mr = isa == Isa::kAvx512 ? 8 : 12;
+    k.gemm_nr = isa == Isa::kAvx512 ? 48 : 32;
     k.gemm_packs_a = true;
-    k.f32_gemm = &axle_f32_gemm_ukernel_8x48__avx512f;
-  }
+    k.f32_gemm = isa == Isa::kAvx512 ? &axle_f32_gemm_ukernel_8x48__avx512f
+                                     : &axle_f32_gemm_ukernel_12x32__avx512f;
+    k.f32_attention = &axle_f32_attention__avx512f;
+    k.f32_vmath = &axle_f32_vmath__avx2_fma;  // the 256-bit math serves both
 #endif
 #if defined(AXLE_X86_AVX512VNNI)
-  if (__builtin_cpu_supports("avx512vnni")) k.s8_gemm = &axle_s8_gemm_ukernel_8x48__avx512vnni;
+    if (k.f32_gemm && __builtin_cpu_supports("avx512vnni"))
+      k.s8_gemm = &axle_s8_gemm_ukernel_8x48__avx512vnni;
 #endif
+    break;
+  }
   return k;
 }
-
-}  // namespace
 
 const Kernels& HostKernels() {
   static const Kernels kernels = Detect();  // C++11 guarantees thread-safe initialization

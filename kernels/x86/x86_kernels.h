@@ -66,6 +66,7 @@ struct AttentionArgs {
 using F32AttentionFn = void (*)(const AttentionArgs& args, int64_t row_begin, int64_t row_end);
 // Rows are (batch, head, query-block) tasks; see AttentionRows().
 void axle_f32_attention__avx2_fma(const AttentionArgs& args, int64_t row_begin, int64_t row_end);
+void axle_f32_attention__avx512f(const AttentionArgs& args, int64_t row_begin, int64_t row_end);
 
 enum class VMathFn : int { kExp, kErf, kTanh, kGeluErf, kGeluTanh };
 using F32VMathFn = void (*)(VMathFn fn, const float* x, float* y, size_t n);
@@ -81,8 +82,14 @@ struct Kernels {
   S8GemmUkernel s8_gemm = nullptr;  // u8 x s8 -> s32, exact (AVX-512 VNNI)
 };
 
-// The table for this host, filled once (thread-safe). Setting the environment variable
-// AXLE_FORCE_REFERENCE=1 leaves it empty: every op runs its reference kernel.
+enum class Isa { kAvx2, kAvx512, kAvx512Gemm12x32 };
+// The table of one ISA variant; empty (isa "scalar") when the host or the build lacks it.
+// Tests run every variant the host supports against the reference kernels.
+Kernels KernelsFor(Isa isa);
+
+// The table for this host, filled once (thread-safe): the best variant the host supports. Setting
+// the environment variable AXLE_FORCE_REFERENCE=1 leaves it empty: every op runs its reference
+// kernel.
 const Kernels& HostKernels();
 
 // y[m x n] = act(x[m x k] @ W + bias) with W packed in 16-column panels (PackPanel16), blocked

@@ -9,12 +9,12 @@
 #include <cmath>
 
 #include "kernels/x86/avx2-math.h"
+#include "kernels/x86/f32-attention/attention-tiles.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace axle::x86 {
 namespace {
 
-constexpr int64_t kKeyTile = 64;
 constexpr int64_t kMaxDk = kAttentionMaxDk, kMaxDv = kAttentionMaxDv;
 
 // acc[0, 8 NV) += sum_j p[j] v_j for the nk keys of a tile, the NV accumulators in registers
@@ -57,27 +57,16 @@ void axle_f32_attention__avx2_fma(const AttentionArgs& a, int64_t row_begin, int
   alignas(32) float qs[kAttentionQueryBlock][kMaxDk];
   float m[kAttentionQueryBlock], l[kAttentionQueryBlock];
   const int64_t blocks = (a.sq + kAttentionQueryBlock - 1) / kAttentionQueryBlock;
-  const int64_t ld_qk = a.heads * a.dk, ld_v = a.heads * a.dv;
+  const int64_t ld_v = a.heads * a.dv;
   const __m256 neg_inf = _mm256_set1_ps(-INFINITY);
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int64_t qb = row % blocks, h = (row / blocks) % a.heads, b = row / (blocks * a.heads);
     const int64_t i0 = qb * kAttentionQueryBlock;
     const int nq = static_cast<int>(std::min(kAttentionQueryBlock, a.sq - i0));
-    for (int qi = 0; qi < nq; ++qi) {
-      const float* q = a.q + (b * a.sq + i0 + qi) * ld_qk + h * a.dk;
-      for (int64_t d = 0; d < a.dk; ++d) qs[qi][d] = q[d] * a.scale;
-      m[qi] = -INFINITY;
-      l[qi] = 0;
-      std::fill(acc[qi], acc[qi] + a.dv, 0.0f);
-    }
+    StartQueryBlock(a, b, h, i0, nq, qs, m, l, acc);
     for (int64_t j0 = 0; j0 < a.sk; j0 += kKeyTile) {
       const int64_t nk = std::min(kKeyTile, a.sk - j0);
-      for (int64_t j = 0; j < nk; ++j) {
-        const float* kj = a.k + (b * a.sk + j0 + j) * ld_qk + h * a.dk;
-        for (int64_t d = 0; d < a.dk; ++d) kt[d * kKeyTile + j] = kj[d];
-      }
-      for (int64_t j = nk; j < kKeyTile; ++j)
-        for (int64_t d = 0; d < a.dk; ++d) kt[d * kKeyTile + j] = 0;
+      TransposeKeyTile(a, b, h, j0, nk, kt);
       for (int qi = 0; qi < nq; ++qi) {
         __m256 sc[kKeyTile / 8];
         for (int c = 0; c < kKeyTile / 8; ++c) sc[c] = _mm256_setzero_ps();
@@ -88,23 +77,7 @@ void axle_f32_attention__avx2_fma(const AttentionArgs& a, int64_t row_begin, int
             sc[c] = _mm256_fmadd_ps(qd, _mm256_load_ps(row_d + 8 * c), sc[c]);
         }
         for (int c = 0; c < kKeyTile / 8; ++c) _mm256_store_ps(s[qi] + 8 * c, sc[c]);
-        // Mask, and -inf past the last key.
-        const int64_t i = i0 + qi;
-        const int64_t mo = b * a.mask_strides[0] + h * a.mask_strides[1] + i * a.mask_strides[2];
-        for (int64_t j = 0; j < kKeyTile; ++j) {
-          if (j >= nk) {
-            s[qi][j] = -INFINITY;
-            continue;
-          }
-          if (!a.mask) continue;
-          const int64_t at = mo + (j0 + j) * a.mask_strides[3];
-          if (a.mask_mode == 1) {
-            s[qi][j] += static_cast<const float*>(a.mask)[at];
-          } else {
-            const bool set = static_cast<const uint8_t*>(a.mask)[at] != 0;
-            if (set != (a.mask_mode == 2)) s[qi][j] = a.mask_fill;
-          }
-        }
+        MaskScores(a, b, h, i0 + qi, j0, nk, s[qi]);
         __m256 mx = neg_inf;
         for (int c = 0; c < kKeyTile / 8; ++c)
           mx = _mm256_max_ps(mx, _mm256_load_ps(s[qi] + 8 * c));
@@ -149,11 +122,7 @@ void axle_f32_attention__avx2_fma(const AttentionArgs& a, int64_t row_begin, int
         }
       }
     }
-    for (int qi = 0; qi < nq; ++qi) {
-      float* y = a.y + (b * a.sq + i0 + qi) * ld_v + h * a.dv;
-      const float inv = l[qi] > 0 ? 1.0f / l[qi] : NAN;
-      for (int64_t d = 0; d < a.dv; ++d) y[d] = acc[qi][d] * inv;
-    }
+    FinishQueryBlock(a, b, h, i0, nq, acc, l);
   }
 }
 
