@@ -36,12 +36,19 @@ static inline __mmask16 PanelMask(size_t nr, int v) {
   return nr >= lo + 16 ? 0xFFFF : nr > lo ? static_cast<__mmask16>((1u << (nr - lo)) - 1) : 0;
 }
 
-static inline __m512 Activate512(int act, __m512 v) {
-  if (act == 1) return _mm512_max_ps(v, _mm512_setzero_ps());
+// GELU halves out of line: the GEMM tiles apply it once per tile, and inlining it into every
+// tile instantiation would multiply the code size.
+__attribute__((noinline)) static __m512 ActivateHalves(int act, __m512 v) {
   const __m256 lo = Activate(act, _mm512_castps512_ps256(v));
   const __m256 hi = Activate(act, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
   return _mm512_castpd_ps(
       _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
+}
+
+static inline __m512 Activate512(int act, __m512 v) {
+  if (act == 0) return v;
+  if (act == 1) return _mm512_max_ps(v, _mm512_setzero_ps());
+  return ActivateHalves(act, v);
 }
 
 }  // namespace axle::x86

@@ -36,15 +36,13 @@ Kernels KernelsFor(Isa isa) {
 #endif
     break;
   case Isa::kAvx512:
-  case Isa::kAvx512Gemm12x32:
 #if defined(AXLE_X86_AVX512)
     if (!avx2 || !__builtin_cpu_supports("avx512f")) break;
     k.isa = "avx512f";
-    k.gemm_mr = isa == Isa::kAvx512 ? 8 : 12;
-    k.gemm_nr = isa == Isa::kAvx512 ? 48 : 32;
+    k.gemm_mr = 8;
+    k.gemm_nr = 48;
     k.gemm_packs_a = true;
-    k.f32_gemm = isa == Isa::kAvx512 ? &axle_f32_gemm_ukernel_8x48__avx512f
-                                     : &axle_f32_gemm_ukernel_12x32__avx512f;
+    k.f32_gemm = &axle_f32_gemm_ukernel_8x48__avx512f;
     k.f32_attention = &axle_f32_attention__avx512f;
     k.f32_vmath = &axle_f32_vmath__avx2_fma;  // the 256-bit math serves both
 #endif

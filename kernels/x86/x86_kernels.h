@@ -29,10 +29,6 @@ void axle_f32_gemm_ukernel_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const
 void axle_f32_gemm_ukernel_8x48__avx512f(size_t mr, size_t nr, size_t kc, const float* a,
                                          size_t lda, const float* w, size_t panel_stride, float* c,
                                          size_t ldc, int flags, const float* bias, int act);
-void axle_f32_gemm_ukernel_12x32__avx512f(size_t mr, size_t nr, size_t kc, const float* a,
-                                          size_t lda, const float* w, size_t panel_stride, float* c,
-                                          size_t ldc, int flags, const float* bias, int act);
-
 // The f32 epilogue of the int8 GEMM, per output column n (pointers already offset to the
 // microkernel's first column): y = a_scale * w_scales[n] * (acc - a_zero_point * col_sums[n])
 // + bias[n] (bias may be null), then activation.
@@ -82,7 +78,7 @@ struct Kernels {
   S8GemmUkernel s8_gemm = nullptr;  // u8 x s8 -> s32, exact (AVX-512 VNNI)
 };
 
-enum class Isa { kAvx2, kAvx512, kAvx512Gemm12x32 };
+enum class Isa { kAvx2, kAvx512 };
 // The table of one ISA variant; empty (isa "scalar") when the host or the build lacks it.
 // Tests run every variant the host supports against the reference kernels.
 Kernels KernelsFor(Isa isa);

@@ -28,7 +28,7 @@ const x86::Kernels& K() { return *g_kernels; }
 template <typename Entry, typename F>
 bool ForEachVariant(Entry x86::Kernels::*entry, F&& fn) {
   bool ran = false;
-  for (auto isa : {x86::Isa::kAvx2, x86::Isa::kAvx512, x86::Isa::kAvx512Gemm12x32}) {
+  for (auto isa : {x86::Isa::kAvx2, x86::Isa::kAvx512}) {
     const x86::Kernels k = x86::KernelsFor(isa);
     if (!(k.*entry)) continue;
     g_kernels = &k;
