@@ -109,6 +109,9 @@ def main():
                          "--benchmark_filter=gemm_f32/(axle|onednn)/", *common])
         att = run_json([os.path.join(a.build, "bench", "kernels_bench"), f"--threads={threads}",
                         "--benchmark_filter=attention_f32/", *common])
+        gemv = medians(run_json([os.path.join(a.build, "bench", "kernels_bench"),
+                                 f"--threads={threads}", "--benchmark_filter=gemv_", *common]),
+                       "GB/s")
         s8 = medians(run_json([os.path.join(a.build, "bench", "kernels_bench"),
                                f"--threads={threads}", "--benchmark_filter=gemm_s8/", *common]),
                      "GOP/s")
@@ -144,6 +147,18 @@ def main():
                 bw_note = f"{gbs:.1f} GB/s = {gbs / max(bw.values()):.0%}"
             lines.append(f"| {m} | {k} | {n} | {s8[name]:.0f} | {other:.0f} | "
                          f"{s8[name] / other:.2f}x | {s8[name] / dot_peak:.0%} | {bw_note} |")
+        lines.append("\n| M = 1 GEMV (K/N) | weights | warm GB/s | cold GB/s (from DRAM) | cold / "
+                     "read bandwidth |")
+        lines.append("|---|---|---|---|---|")
+        for kind, label in [("gemv_f32", "f32"), ("gemv_w8", "int8 (per-column scale)"),
+                             ("gemv_w4", "int4 (scale per 32 rows)")]:
+            for shape in ["4096/4096", "1024/1024"]:
+                warm = gemv.get(f"{kind}/axle/{shape}/cold:0")
+                cold = gemv.get(f"{kind}/axle/{shape}/cold:1")
+                if warm is None or cold is None:
+                    continue
+                lines.append(f"| {shape} | {label} | {warm:.1f} | {cold:.1f} | "
+                             f"{cold / max(bw.values()):.0%} |")
         lines.append("\n| attention (heads/Tq/Tk/dh) | Axle fused (us) | unfused Axle GEMM + softmax (us) "
                      "| fused speed-up | reference (us) |")
         lines.append("|---|---|---|---|---|")

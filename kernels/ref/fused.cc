@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/common/pack_wq.h"
 #include "kernels/ref/broadcast.h"
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/ref/scalar_ops.h"
@@ -153,6 +154,31 @@ void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
       for (int64_t d = 0; d < dv; ++d) yi[d] = static_cast<float>(acc[d] * inv);
     }
   });
+}
+
+void GemvW8(const float* x, int64_t k, const int8_t* packed, const float* scales, int64_t n,
+            const float* bias, float* y) {
+  for (int64_t j = 0; j < n; ++j) {
+    const int8_t* w = packed + (j / 16) * k * 16 + j % 16;
+    double acc = 0;
+    for (int64_t r = 0; r < k; ++r) acc += static_cast<double>(x[r]) * w[r * 16];
+    y[j] = static_cast<float>(acc * scales[j] + (bias ? bias[j] : 0.0));
+  }
+}
+
+void GemvW4(const float* x, int64_t k, const uint8_t* packed, const float* scales, int64_t n,
+            const float* bias, float* y) {
+  const int64_t half = (k + 1) / 2, group = static_cast<int64_t>(kW4Group);
+  for (int64_t j = 0; j < n; ++j) {
+    const uint8_t* w = packed + (j / 16) * half * 16 + j % 16;
+    double acc = bias ? bias[j] : 0.0;
+    for (int64_t r = 0; r < k; ++r) {
+      const int nibble = (w[(r / 2) * 16] >> (4 * (r % 2))) & 0xF;
+      const int q = nibble >= 8 ? nibble - 16 : nibble;
+      acc += static_cast<double>(x[r]) * q * scales[(r / group) * n + j];
+    }
+    y[j] = static_cast<float>(acc);
+  }
 }
 
 void GemmU8S8(const uint8_t* x, int64_t m, int64_t k, float a_scale, int32_t a_zero_point,

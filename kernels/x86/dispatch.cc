@@ -44,6 +44,8 @@ Kernels KernelsFor(Isa isa) {
     k.gemm_packs_a = true;
     k.f32_gemm = &axle_f32_gemm_ukernel_8x48__avx512f;
     k.f32_attention = &axle_f32_attention__avx512f;
+    k.f32_gemv_w8 = &axle_f32_gemv_w8__avx512f;
+    k.f32_gemv_w4 = &axle_f32_gemv_w4__avx512f;
     k.f32_vmath = &axle_f32_vmath__avx2_fma;  // the 256-bit math serves both
 #endif
 #if defined(AXLE_X86_AVX512VNNI)
@@ -177,6 +179,22 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
                         y + r * n + p * 16, n);
       }
     }
+  });
+}
+
+void GemvW8(const Kernels& kernels, const float* x, size_t k, const int8_t* packed,
+            const float* scales, size_t n, const float* bias, float* y, const Parallel* par) {
+  const size_t panels = (n + 15) / 16;
+  ParallelFor(par, static_cast<int64_t>(panels), [&](int64_t b, int64_t e) {
+    kernels.f32_gemv_w8(x, k, packed, scales, n, bias, y, b, e);
+  });
+}
+
+void GemvW4(const Kernels& kernels, const float* x, size_t k, const uint8_t* packed,
+            const float* scales, size_t n, const float* bias, float* y, const Parallel* par) {
+  const size_t panels = (n + 15) / 16;
+  ParallelFor(par, static_cast<int64_t>(panels), [&](int64_t b, int64_t e) {
+    kernels.f32_gemv_w4(x, k, packed, scales, n, bias, y, b, e);
   });
 }
 

@@ -68,6 +68,16 @@ enum class VMathFn : int { kExp, kErf, kTanh, kGeluErf, kGeluTanh };
 using F32VMathFn = void (*)(VMathFn fn, const float* x, float* y, size_t n);
 void axle_f32_vmath__avx2_fma(VMathFn fn, const float* x, float* y, size_t n);
 
+// Weight-only quantized GEMV over panels [p_begin, p_end) (layouts: kernels/common/pack_wq.h).
+using F32GemvW8Fn = void (*)(const float* x, size_t k, const int8_t* packed, const float* scales,
+                             size_t n, const float* bias, float* y, size_t p_begin, size_t p_end);
+using F32GemvW4Fn = void (*)(const float* x, size_t k, const uint8_t* packed, const float* scales,
+                             size_t n, const float* bias, float* y, size_t p_begin, size_t p_end);
+void axle_f32_gemv_w8__avx512f(const float* x, size_t k, const int8_t* packed, const float* scales,
+                               size_t n, const float* bias, float* y, size_t p_begin, size_t p_end);
+void axle_f32_gemv_w4__avx512f(const float* x, size_t k, const uint8_t* packed, const float* scales,
+                               size_t n, const float* bias, float* y, size_t p_begin, size_t p_end);
+
 struct Kernels {
   const char* isa = "scalar";  // the ISA the table was filled for
   int gemm_mr = 6, gemm_nr = 16;
@@ -75,7 +85,9 @@ struct Kernels {
   F32GemmUkernel f32_gemm = nullptr;
   F32AttentionFn f32_attention = nullptr;
   F32VMathFn f32_vmath = nullptr;
-  S8GemmUkernel s8_gemm = nullptr;  // u8 x s8 -> s32, exact (AVX-512 VNNI)
+  S8GemmUkernel s8_gemm = nullptr;    // u8 x s8 -> s32, exact (AVX-512 VNNI)
+  F32GemvW8Fn f32_gemv_w8 = nullptr;  // weight-only int8, M = 1
+  F32GemvW4Fn f32_gemv_w4 = nullptr;  // weight-only int4 (group-wise scales), M = 1
 };
 
 enum class Isa { kAvx2, kAvx512 };
@@ -101,6 +113,13 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
                      int32_t a_zero_point, const int8_t* packed, const int32_t* col_sums,
                      const float* w_scales, size_t n, const float* bias, int act, float* y,
                      const Parallel* par);
+
+// y[n] = sum_k x[k] * dequantized w[k][n] + bias[n] for one row x (decode), the weights
+// int8 (w8panel16) or int4 (w4panel16), panels split across `par`. Need f32_gemv_w8 / _w4.
+void GemvW8(const Kernels& kernels, const float* x, size_t k, const int8_t* packed,
+            const float* scales, size_t n, const float* bias, float* y, const Parallel* par);
+void GemvW4(const Kernels& kernels, const float* x, size_t k, const uint8_t* packed,
+            const float* scales, size_t n, const float* bias, float* y, const Parallel* par);
 
 // Multi-head attention in ref::Attention's layout and semantics, split across `par`.
 void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par);

@@ -12,6 +12,7 @@
 
 #include "kernels/common/pack.h"
 #include "kernels/common/pack_s8.h"
+#include "kernels/common/pack_wq.h"
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/x86/x86_kernels.h"
 #include "runtime/src/thread_pool.h"
@@ -336,6 +337,58 @@ TEST(X86GemmS8, ExactAgainstReferenceIncludingSaturationBounds) {
     CheckS8(9, 1000, 50, 255, true, &rng);
   });
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with s8_gemm";
+}
+
+}  // namespace
+}  // namespace axle
+
+namespace axle {
+namespace {
+
+// Weight-only int8 / int4 GEMV: the x86 kernels against the reference on the same packed
+// weights, and the packed weights against the float GEMV within the quantization error bound
+// (sum_k |x_k| * scale / 2, an oracle independent of the packing code's own arithmetic).
+TEST(X86GemvWeightOnly, Int8AndInt4MatchReferenceAndQuantizationBound) {
+  const bool ran = ForEachVariant(&x86::Kernels::f32_gemv_w8, [&] {
+    std::mt19937 rng(31);
+    for (size_t k : {1, 7, 31, 32, 33, 257, 1000})
+      for (size_t n : {1, 15, 16, 17, 100}) {
+        std::vector<float> x(k), w(k * n), bias(n), exact(n), got(n), want(n);
+        Fill(&rng, x.data(), k);
+        Fill(&rng, w.data(), w.size());
+        Fill(&rng, bias.data(), n);
+        for (size_t j = 0; j < n; ++j) {
+          double acc = bias[j];
+          for (size_t r = 0; r < k; ++r) acc += double(x[r]) * w[r * n + j];
+          exact[j] = static_cast<float>(acc);
+        }
+        std::vector<int8_t> w8(W8PackedBytes(k, n));
+        std::vector<float> s8(n);
+        PackW8Panel16(w.data(), k, n, w8.data(), s8.data());
+        ref::GemvW8(x.data(), k, w8.data(), s8.data(), n, bias.data(), want.data());
+        x86::GemvW8(K(), x.data(), k, w8.data(), s8.data(), n, bias.data(), got.data(), nullptr);
+        for (size_t j = 0; j < n; ++j) {
+          ASSERT_NEAR(got[j], want[j], 1e-5 * (1 + std::fabs(want[j])))
+              << "w8 k=" << k << " j=" << j;
+          double bound = 0;
+          for (size_t r = 0; r < k; ++r) bound += std::fabs(x[r]) * s8[j] / 2;
+          ASSERT_LE(std::fabs(want[j] - exact[j]), bound * 1.0001 + 1e-6) << "w8 k=" << k;
+        }
+        std::vector<uint8_t> w4(W4PackedBytes(k, n));
+        std::vector<float> s4(W4ScaleCount(k, n));
+        PackW4Panel16(w.data(), k, n, w4.data(), s4.data());
+        ref::GemvW4(x.data(), k, w4.data(), s4.data(), n, bias.data(), want.data());
+        x86::GemvW4(K(), x.data(), k, w4.data(), s4.data(), n, bias.data(), got.data(), nullptr);
+        for (size_t j = 0; j < n; ++j) {
+          ASSERT_NEAR(got[j], want[j], 1e-5 * (1 + std::fabs(want[j])))
+              << "w4 k=" << k << " j=" << j;
+          double bound = 0;
+          for (size_t r = 0; r < k; ++r) bound += std::fabs(x[r]) * s4[(r / kW4Group) * n + j] / 2;
+          ASSERT_LE(std::fabs(want[j] - exact[j]), bound * 1.0001 + 1e-6) << "w4 k=" << k;
+        }
+      }
+  });
+  if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_gemv_w8";
 }
 
 }  // namespace
