@@ -182,7 +182,10 @@ def main():
                 "(brg:avx512_core_amx_int8, tile matrix multiply) on this machine. The M = 1 "
                 "column compares with the DRAM read bandwidth, but the repeated runs find the "
                 "weights in the caches (16 MB at most, the L3 holds them), so above 100% means "
-                "cache-resident, not faster than memory.\n")
+                "cache-resident, not faster than memory. The M = 1 GEMV table's cold runs do "
+                "read from DRAM (they cycle through 640 MB of weight copies); above 100% there "
+                "means the peak/read_bw probe (one summing stream per thread) is not the "
+                "ceiling: the GEMV keeps four streams in flight.\n")
         f.write("\n".join(lines) + "\n")
     write_png(a.png, ratios)
     print(f"wrote {a.doc} and {a.png}")
