@@ -1,129 +1,36 @@
-// Fused multi-head attention, fp32, AVX-512F: the AVX2 kernel's algorithm (see
-// f32-attention-avx2.cc) with 16-wide vectors. Flash-attention-style tiling with an online
-// softmax. For a block of up to 4 queries of one (batch, head), keys are visited in tiles of 64:
-// the tile of K is transposed once into a [dk][64] stack buffer and shared by the block; scores
-// are 8 keys per FMA; the running max, sum and output accumulators are rescaled when the max
-// grows. Extra memory is the stack tile and accumulators: O(Tk-tile x dk + dv), never Tq x Tk.
+// Fused multi-head attention, fp32, AVX-512F: attention-kernel.h over 16-wide vectors.
 #include <immintrin.h>
 
-#include <algorithm>
-#include <cmath>
-
 #include "kernels/x86/avx512-math.h"
-#include "kernels/x86/f32-attention/attention-tiles.h"
-#include "kernels/x86/x86_kernels.h"
+#include "kernels/x86/f32-attention/attention-kernel.h"
 
 namespace axle::x86 {
 namespace {
 
-constexpr int64_t kMaxDk = kAttentionMaxDk, kMaxDv = kAttentionMaxDv;
-
-// acc[0, 16 NV) += sum_j p[j] v_j for the nk keys of a tile, the NV accumulators in registers
-// (one broadcast and NV loads feed NV FMAs per key).
-template <int NV>
-void PV(const float* p, int64_t nk, const float* v, int64_t ld_v, float* acc) {
-  __m512 r[NV];
-#pragma GCC unroll 16
-  for (int c = 0; c < NV; ++c) r[c] = _mm512_load_ps(acc + 16 * c);
-  for (int64_t j = 0; j < nk; ++j) {
-    const __m512 pj = _mm512_set1_ps(p[j]);
-    const float* vj = v + j * ld_v;
-#pragma GCC unroll 16
-    for (int c = 0; c < NV; ++c) r[c] = _mm512_fmadd_ps(pj, _mm512_loadu_ps(vj + 16 * c), r[c]);
+struct Avx512 {
+  using T = __m512;
+  static constexpr int64_t kLanes = 16;
+  static T Zero() { return _mm512_setzero_ps(); }
+  static T Set1(float x) { return _mm512_set1_ps(x); }
+  static T Load(const float* p) { return _mm512_load_ps(p); }
+  static T LoadU(const float* p) { return _mm512_loadu_ps(p); }
+  static void Store(float* p, T v) { _mm512_store_ps(p, v); }
+  static T Fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
+  static T Add(T a, T b) { return _mm512_add_ps(a, b); }
+  static T Sub(T a, T b) { return _mm512_sub_ps(a, b); }
+  static T Max(T a, T b) { return _mm512_max_ps(a, b); }
+  static T Exp(T x) { return Exp512(x); }
+  static T ZeroWhereNegInf(T x, T p) {
+    return _mm512_maskz_mov_ps(~_mm512_cmp_ps_mask(x, Set1(-INFINITY), _CMP_EQ_OQ), p);
   }
-#pragma GCC unroll 16
-  for (int c = 0; c < NV; ++c) _mm512_store_ps(acc + 16 * c, r[c]);
-}
-
-// Register-blocked P x V for head sizes that are multiples of 16 up to 128; false otherwise.
-bool AccumulatePV(const float* p, int64_t nk, const float* v, int64_t ld_v, int64_t dv,
-                  float* acc) {
-  switch (dv) {
-  case 16: PV<1>(p, nk, v, ld_v, acc); return true;
-  case 32: PV<2>(p, nk, v, ld_v, acc); return true;
-  case 64: PV<4>(p, nk, v, ld_v, acc); return true;
-  case 96: PV<6>(p, nk, v, ld_v, acc); return true;
-  case 128: PV<8>(p, nk, v, ld_v, acc); return true;
-  default: return false;
-  }
-}
+  static float ReduceMax(T v) { return _mm512_reduce_max_ps(v); }
+  static float ReduceAdd(T v) { return _mm512_reduce_add_ps(v); }
+};
 
 }  // namespace
 
 void axle_f32_attention__avx512f(const AttentionArgs& a, int64_t row_begin, int64_t row_end) {
-  alignas(64) float kt[kMaxDk * kKeyTile];
-  alignas(64) float s[kAttentionQueryBlock][kKeyTile];
-  alignas(64) float acc[kAttentionQueryBlock][kMaxDv];
-  alignas(64) float qs[kAttentionQueryBlock][kMaxDk];
-  float m[kAttentionQueryBlock], l[kAttentionQueryBlock];
-  const int64_t blocks = (a.sq + kAttentionQueryBlock - 1) / kAttentionQueryBlock;
-  const int64_t ld_v = a.heads * a.dv;
-  const __m512 neg_inf = _mm512_set1_ps(-INFINITY);
-  for (int64_t row = row_begin; row < row_end; ++row) {
-    const int64_t qb = row % blocks, h = (row / blocks) % a.heads, b = row / (blocks * a.heads);
-    const int64_t i0 = qb * kAttentionQueryBlock;
-    const int nq = static_cast<int>(std::min(kAttentionQueryBlock, a.sq - i0));
-    StartQueryBlock(a, b, h, i0, nq, qs, m, l, acc);
-    for (int64_t j0 = 0; j0 < a.sk; j0 += kKeyTile) {
-      const int64_t nk = std::min(kKeyTile, a.sk - j0);
-      TransposeKeyTile(a, b, h, j0, nk, kt);
-      for (int qi = 0; qi < nq; ++qi) {
-        __m512 sc[kKeyTile / 16];
-        for (int c = 0; c < kKeyTile / 16; ++c) sc[c] = _mm512_setzero_ps();
-        for (int64_t d = 0; d < a.dk; ++d) {
-          const __m512 qd = _mm512_set1_ps(qs[qi][d]);
-          const float* row_d = kt + d * kKeyTile;
-          for (int c = 0; c < kKeyTile / 16; ++c)
-            sc[c] = _mm512_fmadd_ps(qd, _mm512_load_ps(row_d + 16 * c), sc[c]);
-        }
-        for (int c = 0; c < kKeyTile / 16; ++c) _mm512_store_ps(s[qi] + 16 * c, sc[c]);
-        MaskScores(a, b, h, i0 + qi, j0, nk, s[qi]);
-        __m512 mx = neg_inf;
-        for (int c = 0; c < kKeyTile / 16; ++c)
-          mx = _mm512_max_ps(mx, _mm512_load_ps(s[qi] + 16 * c));
-        const float tile_max = _mm512_reduce_max_ps(mx);
-        if (tile_max == -INFINITY) continue;  // every key so far masked out
-        const float m_new = std::max(m[qi], tile_max);
-        if (m_new > m[qi]) {
-          const float r = m[qi] == -INFINITY ? 0.0f : std::exp(m[qi] - m_new);
-          l[qi] *= r;
-          const __m512 rv = _mm512_set1_ps(r);
-          for (int64_t d = 0; d < a.dv; d += 16) {
-            const int n = static_cast<int>(std::min<int64_t>(16, a.dv - d));
-            if (n == 16)
-              _mm512_store_ps(acc[qi] + d, _mm512_mul_ps(rv, _mm512_load_ps(acc[qi] + d)));
-            else
-              for (int t = 0; t < n; ++t) acc[qi][d + t] *= r;
-          }
-          m[qi] = m_new;
-        }
-        const __m512 mv = _mm512_set1_ps(m_new);
-        __m512 sum = _mm512_setzero_ps();
-        for (int c = 0; c < kKeyTile / 16; ++c) {
-          const __m512 x = _mm512_load_ps(s[qi] + 16 * c);
-          __m512 p = Exp512(_mm512_sub_ps(x, mv));
-          p = _mm512_maskz_mov_ps(~_mm512_cmp_ps_mask(x, neg_inf, _CMP_EQ_OQ), p);  // exp(-inf)=0
-          _mm512_store_ps(s[qi] + 16 * c, p);
-          sum = _mm512_add_ps(sum, p);
-        }
-        l[qi] += _mm512_reduce_add_ps(sum);
-        const float* v0 = a.v + (b * a.sk + j0) * ld_v + h * a.dv;
-        if (AccumulatePV(s[qi], nk, v0, ld_v, a.dv, acc[qi])) continue;
-        for (int64_t j = 0; j < nk; ++j) {
-          const float pj = s[qi][j];
-          if (pj == 0.0f) continue;
-          const __m512 pv = _mm512_set1_ps(pj);
-          const float* vj = a.v + (b * a.sk + j0 + j) * ld_v + h * a.dv;
-          int64_t d = 0;
-          for (; d + 16 <= a.dv; d += 16)
-            _mm512_store_ps(acc[qi] + d, _mm512_fmadd_ps(pv, _mm512_loadu_ps(vj + d),
-                                                         _mm512_load_ps(acc[qi] + d)));
-          for (; d < a.dv; ++d) acc[qi][d] += pj * vj[d];
-        }
-      }
-    }
-    FinishQueryBlock(a, b, h, i0, nq, acc, l);
-  }
+  AttentionRows<Avx512>(a, row_begin, row_end);
 }
 
 }  // namespace axle::x86
