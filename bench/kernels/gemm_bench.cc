@@ -1,9 +1,8 @@
 // gemm_f32/<impl>/<M>/<K>/<N>: y[M x N] = x[M x K] @ W[K x N], fp32, weights prepared once
 // outside the timed loop (Axle: packed panels as the compiler stores them; oneDNN: reordered
 // to the layout its matmul primitive asks for with format `any`).
-#include <dnnl.hpp>
-
 #include "bench/kernels/bench_common.h"
+#include "bench/kernels/onednn_matmul.h"
 #include "kernels/common/pack.h"
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/x86/x86_kernels.h"
@@ -26,24 +25,11 @@ void GemmAxle(benchmark::State& state) {
 
 void GemmOneDnn(benchmark::State& state) {
   using dt = dnnl::memory::data_type;
-  using tag = dnnl::memory::format_tag;
   const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
-  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  dnnl::stream stream(engine);
-  dnnl::memory::desc src_md({m, k}, dt::f32, tag::ab), dst_md({m, n}, dt::f32, tag::ab);
-  dnnl::memory::desc any_w({k, n}, dt::f32, tag::any);
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src_md, any_w, dst_md), engine);
   AlignedFloats x(m * k), w(k * n), y(m * n);
-  dnnl::memory src(src_md, engine, x.get()), dst(dst_md, engine, y.get());
-  dnnl::memory user_w({{k, n}, dt::f32, tag::ab}, engine, w.get());
-  dnnl::memory weights(pd.weights_desc(), engine);
-  dnnl::reorder(user_w, weights).execute(stream, user_w, weights);
-  dnnl::matmul matmul(pd);
-  for (auto _ : state) {
-    matmul.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
-    stream.wait();
-  }
-  state.SetLabel(pd.impl_info_str());
+  OneDnnMatmul matmul(m, k, n, dt::f32, dt::f32, x.get(), w.get(), y.get());
+  for (auto _ : state) matmul.Run();
+  state.SetLabel(matmul.Implementation());
   SetFlops(state, 2.0 * m * k * n);
 }
 

@@ -2,9 +2,8 @@
 // scales) -> f32, weights prepared once outside the timed loop (Axle: s8panel16x4 and column
 // sums as the compiler would store them; oneDNN: reordered to its preferred layout). GOP/s
 // counts 2 operations per multiply-add.
-#include <dnnl.hpp>
-
 #include "bench/kernels/bench_common.h"
+#include "bench/kernels/onednn_matmul.h"
 #include "kernels/common/pack_s8.h"
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/x86/x86_kernels.h"
@@ -48,27 +47,13 @@ void GemmS8Axle(benchmark::State& state) {
 
 void GemmS8OneDnn(benchmark::State& state) {
   using dt = dnnl::memory::data_type;
-  using tag = dnnl::memory::format_tag;
   S8Problem p(state);
-  const int64_t m = p.m, k = p.k, n = p.n;
-  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  dnnl::stream stream(engine);
-  dnnl::memory::desc src_md({m, k}, dt::u8, tag::ab), dst_md({m, n}, dt::f32, tag::ab);
-  dnnl::memory::desc any_w({k, n}, dt::s8, tag::any);
   dnnl::primitive_attr attr;
-  attr.set_output_scales(2, std::vector<float>(n, 0.02f * 0.01f));
+  attr.set_output_scales(2, std::vector<float>(p.n, 0.02f * 0.01f));
   attr.set_zero_points(DNNL_ARG_SRC, 0, {128});
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src_md, any_w, dst_md), attr, engine);
-  dnnl::memory src(src_md, engine, p.x.data()), dst(dst_md, engine, p.y.data());
-  dnnl::memory user_w({{k, n}, dt::s8, tag::ab}, engine, p.w.data());
-  dnnl::memory weights(pd.weights_desc(), engine);
-  dnnl::reorder(user_w, weights).execute(stream, user_w, weights);
-  dnnl::matmul matmul(pd);
-  for (auto _ : state) {
-    matmul.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
-    stream.wait();
-  }
-  state.SetLabel(pd.impl_info_str());
+  OneDnnMatmul matmul(p.m, p.k, p.n, dt::u8, dt::s8, p.x.data(), p.w.data(), p.y.data(), attr);
+  for (auto _ : state) matmul.Run();
+  state.SetLabel(matmul.Implementation());
   SetOps(state, 2.0 * p.m * p.k * p.n);
 }
 

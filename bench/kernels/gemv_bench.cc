@@ -37,8 +37,8 @@ void GemvW8(benchmark::State& state) {
   for (size_t c = 1; c < copies; ++c)
     std::copy(packed.begin(), packed.begin() + bytes, packed.begin() + c * bytes);
   Gemv(state, bytes, [&](size_t c) {
-    x86::GemvW8(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, nullptr,
-                y.get(), Pool());
+    x86::GemvW8(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, nullptr, y.get(),
+                Pool());
   });
 }
 
@@ -54,8 +54,8 @@ void GemvW4(benchmark::State& state) {
   for (size_t c = 1; c < copies; ++c)
     std::copy(packed.begin(), packed.begin() + bytes, packed.begin() + c * bytes);
   Gemv(state, bytes + scales.size() * 4, [&](size_t c) {
-    x86::GemvW4(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, nullptr,
-                y.get(), Pool());
+    x86::GemvW4(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, nullptr, y.get(),
+                Pool());
   });
 }
 
