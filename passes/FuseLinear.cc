@@ -18,6 +18,12 @@ using mlir::PatternRewriter;
 using mlir::success;
 
 // matmul(x [..., K], W [K, N] constant) -> linear(x, W).
+// The location of a linear that absorbed `op`: the linear's own (its MatMul node, which names
+// the layer in step names and reports) first, then the absorbed op's.
+mlir::Location KeepLinearName(PatternRewriter& rewriter, ir::LinearOp linear, mlir::Operation* op) {
+  return rewriter.getFusedLoc({linear.getLoc(), op->getLoc()});
+}
+
 struct MatMulToLinear : mlir::OpRewritePattern<ir::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ir::MatMulOp op, PatternRewriter& rewriter) const override {
@@ -91,8 +97,9 @@ struct AbsorbBias : mlir::OpRewritePattern<ir::AddOp> {
       mlir::Value b = c;
       if (bias_type.getRank() != 1)
         b = rewriter.create<ir::ConstantOp>(c.getLoc(), flat, bias.reshape(flat)).getResult();
-      rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
-                                                linear.getWeight(), b, mlir::Value(), "none");
+      auto fused = rewriter.replaceOpWithNewOp<ir::LinearOp>(
+          op, op.getType(), linear.getInput(), linear.getWeight(), b, mlir::Value(), "none");
+      fused->setLoc(KeepLinearName(rewriter, linear, op));
       rewriter.eraseOp(linear);
       return success();
     }
@@ -111,9 +118,10 @@ struct AbsorbResidual : mlir::OpRewritePattern<ir::AddOp> {
       if (!linear || linear.getResidual() || r.getType() != op.getType() ||
           linear.getType() != op.getType() || ConstantValue(r))
         continue;
-      rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
-                                                linear.getWeight(), linear.getBias(), r,
-                                                linear.getActivation(), linear.getWeightLayout());
+      auto fused = rewriter.replaceOpWithNewOp<ir::LinearOp>(
+          op, op.getType(), linear.getInput(), linear.getWeight(), linear.getBias(), r,
+          linear.getActivation(), linear.getWeightLayout());
+      fused->setLoc(KeepLinearName(rewriter, linear, op));
       rewriter.eraseOp(linear);
       return success();
     }
@@ -132,9 +140,10 @@ struct AbsorbActivation : mlir::OpRewritePattern<OpTy> {
     llvm::StringRef act = "relu";
     if constexpr (std::is_same_v<OpTy, ir::GeluOp>)
       act = op.getApproximate() == "tanh" ? "gelu_tanh" : "gelu";
-    rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
-                                              linear.getWeight(), linear.getBias(), mlir::Value(),
-                                              act);
+    auto fused = rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
+                                                           linear.getWeight(), linear.getBias(),
+                                                           mlir::Value(), act);
+    fused->setLoc(KeepLinearName(rewriter, linear, op));
     rewriter.eraseOp(linear);
     return success();
   }

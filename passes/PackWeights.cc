@@ -1,5 +1,6 @@
 // axle-pack-weights: constant linear weights -> the target GEMM's packed layout.
 #include "kernels/common/pack.h"
+#include "kernels/common/pack_s8.h"
 #include "passes/FusionUtils.h"
 #include "passes/Passes.h"
 
@@ -37,6 +38,38 @@ struct PackLinearWeight : mlir::OpRewritePattern<ir::LinearOp> {
   }
 };
 
+// The int8 weight of axle.linear_int8 -> s8panel16x4 (the layout of the x86 int8 GEMMs, VNNI
+// and AMX alike; kernels/common/pack_s8.h). The column sums stay as they are.
+struct PackLinearInt8Weight : mlir::OpRewritePattern<ir::LinearInt8Op> {
+  using OpRewritePattern::OpRewritePattern;
+  mlir::LogicalResult matchAndRewrite(ir::LinearInt8Op op,
+                                      mlir::PatternRewriter& rewriter) const override {
+    auto w = ConstantValue(op.getWeight());
+    if (op.getWeightLayout() != "kn" || !w || !w.getElementType().isSignlessInteger(8))
+      return rewriter.notifyMatchFailure(op, "packed already, or not a constant i8 weight");
+    auto type = TensorTypeOf(op.getWeight());
+    const size_t k = type.getDimSize(0), n = type.getDimSize(1);
+    std::vector<int8_t> dense;
+    for (const llvm::APInt& v : w.getValues<llvm::APInt>())
+      dense.push_back(static_cast<int8_t>(v.getSExtValue()));
+    std::vector<int8_t> packed(S8PackedBytes(k, n));
+    std::vector<int32_t> sums(n);
+    PackS8Panel16x4(dense.data(), k, n, packed.data(), sums.data());
+    auto ptype = mlir::RankedTensorType::get(
+        {static_cast<int64_t>(S8PanelCount(n)), static_cast<int64_t>(S8KQuads(k)), 64},
+        rewriter.getIntegerType(8));
+    rewriter.setInsertionPoint(op);
+    mlir::Value p = rewriter.create<ir::ConstantOp>(
+        op.getWeight().getLoc(), ptype,
+        mlir::DenseElementsAttr::get(ptype, llvm::ArrayRef(packed)));
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getWeightMutable().assign(p);
+      op.setWeightLayout("s8panel16x4");
+    });
+    return mlir::success();
+  }
+};
+
 struct PackWeights : impl::AxlePackWeightsBase<PackWeights> {
   using AxlePackWeightsBase::AxlePackWeightsBase;
   void runOnOperation() override {
@@ -45,7 +78,8 @@ struct PackWeights : impl::AxlePackWeightsBase<PackWeights> {
                                  << "' (known targets: " << KnownTargets() << ")";
       return signalPassFailure();
     }
-    if (mlir::failed(ApplyPatterns<PackLinearWeight>(getOperation()))) signalPassFailure();
+    if (mlir::failed(ApplyPatterns<PackLinearWeight, PackLinearInt8Weight>(getOperation())))
+      signalPassFailure();
   }
 };
 

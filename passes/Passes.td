@@ -94,6 +94,32 @@ def AxleFuseElementwise : Pass<"axle-fuse-elementwise", "mlir::func::FuncOp"> {
   }];
 }
 
+def AxleQuantize : Pass<"axle-quantize", "mlir::func::FuncOp"> {
+  let summary = "Calibrated axle.linear -> quantize_linear + linear_int8 (int8 x int8, int32)";
+  let description = [{
+    Rewrites every axle.linear that carries `axle.input_range = [lo, hi]` (the calibrated
+    range of its input, attached by `axle compile --precision int8`) and has a constant f32
+    [K, N] weight:
+      - the input is quantized per tensor to u8 (asymmetric: scale = (hi - lo) / 255 over the
+        range widened to include 0, zero point = round(-lo / scale));
+      - the weight per output column to s8, symmetric (scale = max |w[:, n]| / 127, values in
+        [-127, 127]), with the column sums the zero-point correction needs;
+      - bias, activation and residual stay in the f32 epilogue; with `axle.input_mean` (the
+        calibrated per-channel mean of the input, [K]) the bias is corrected for the mean
+        shift the weight rounding causes (a bias is created when there was none).
+    A linear marked `axle.precision = "f32"` (the user's --keep-float, or the mixed-precision
+    search) is left as it is; so is one without a range. The marks are attributes of the op,
+    so later passes carry them: fusion never undoes a precision choice silently.
+
+    Before:
+      %y = axle.linear %x, %w, %b {activation = "relu", axle.input_range = [-1.0 : f32, 3.0 : f32]}
+    After:
+      %q = axle.quantize_linear %x, %scale, %zp : (tensor<4x8xf32>, ...) -> tensor<4x8xui8>
+      %y = axle.linear_int8 %q, %w8, %ws, %sums, %b {activation = "relu", input_scale = ...,
+          input_zero_point = 64 : i64}
+  }];
+}
+
 def AxlePackWeights : Pass<"axle-pack-weights", "mlir::func::FuncOp"> {
   let summary = "Store constant linear weights in the target GEMM's panel layout";
   let description = [{

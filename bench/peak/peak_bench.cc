@@ -1,6 +1,7 @@
 // This machine's limits, so that every kernel result can also be read as a fraction of them:
 //   peak/fma_f32/<isa>   fp32 FMA throughput (GFLOP/s, 2 flops per lane-FMA)
 //   peak/dot_s8/<isa>    exact int8 dot throughput (GOP/s, 2 ops per u8 x s8 multiply-add)
+//   peak/dot_s8/amx      the same on AMX tiles (tdpbusd), where the host has them
 //   peak/read_bw         memory read bandwidth over a 512 MiB buffer (GB/s)
 // --threads=N runs N copies at once on Axle's thread pool (the counters are totals).
 #include <cstring>
@@ -8,6 +9,7 @@
 
 #include "bench/kernels/bench_common.h"
 #include "bench/peak/peak_kernels.h"
+#include "kernels/x86/x86_kernels.h"
 
 namespace axle::bench {
 namespace {
@@ -53,6 +55,19 @@ void DotAvx512Vnni(benchmark::State& state) {
                          benchmark::Counter::kIsRate);
 }
 
+void DotAmx(benchmark::State& state) {
+#if defined(AXLE_BENCH_AMX)
+  if (!x86::AmxAvailable()) return state.SkipWithError("no AMX (or no tile permission)");
+  constexpr int64_t kIterations = 2'000'000;
+  for (auto _ : state) OnEveryThread([] { benchmark::DoNotOptimize(DotPeakAmx(kIterations)); });
+  state.counters["GOP/s"] = benchmark::Counter(4.0 * 16 * 16 * 64 * 2 * kIterations * Threads() *
+                                                   state.iterations() / 1e9,
+                                               benchmark::Counter::kIsRate);
+#else
+  state.SkipWithError("built without AMX");
+#endif
+}
+
 void ReadBandwidth(benchmark::State& state) {
   constexpr size_t kFloats = size_t{128} << 20;  // 512 MiB
   AlignedFloats data(kFloats);
@@ -73,6 +88,7 @@ BENCHMARK(DotAvx512Vnni)
     ->Name("peak/dot_s8/avx512vnni")
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(DotAmx)->Name("peak/dot_s8/amx")->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(ReadBandwidth)->Name("peak/read_bw")->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace

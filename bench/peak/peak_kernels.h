@@ -17,6 +17,8 @@ float FmaPeakAvx512(int64_t iterations);
 int32_t DotPeakAvx2(int64_t iterations);
 // 8 independent vpdpbusd chains: 8 x 64 multiply-adds per iteration (AVX-512 VNNI).
 int32_t DotPeakAvx512Vnni(int64_t iterations);
+// 4 independent AMX accumulator tiles: 4 x 16 x 16 x 64 multiply-adds per iteration.
+int32_t DotPeakAmx(int64_t iterations);
 // Sums `n` floats with 4 vector accumulators: the read bandwidth probe (AVX2).
 float ReadSumAvx2(const float* data, size_t n);
 

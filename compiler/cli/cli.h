@@ -75,6 +75,7 @@ int InspectMain(int argc, char** argv);
 int BenchMain(int argc, char** argv);
 int RunMain(int argc, char** argv);
 int CompileMain(int argc, char** argv);
+int EvalMain(int argc, char** argv);
 
 }  // namespace axle::cli
 

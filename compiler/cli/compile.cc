@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "compiler/cli/cli.h"
+#include "compiler/cli/quantize.h"
 #include "compiler/dialect/AxleDialect.h"
 #include "compiler/emitter/PlanEmitter.h"
 #include "compiler/importer/OnnxImporter.h"
@@ -44,11 +45,28 @@ constexpr const char* kHelp =
     "  --no-fusion                 skip the fusion passes (LayerNorm, GELU, linear, attention,\n"
     "                              QKV packing, elementwise chains)\n"
     "  --no-pack-qkv               keep sibling Q/K/V projections as separate linears\n"
+    "  --precision f32|int8|mixed  int8: calibrated post-training quantization of the linear\n"
+    "                              layers (u8 activations per tensor, s8 weights per output\n"
+    "                              channel, int32 sums, f32 epilogue, bias correction); needs\n"
+    "                              --calib. mixed: int8, but the layers whose quantization\n"
+    "                              hurts most stay f32 until --max-error holds. Prints the\n"
+    "                              per-layer precision table (default f32)\n"
+    "  --max-error E               mixed: the budget, as the largest relative RMS error of any\n"
+    "                              output against f32 over the calibration inputs (0.01)\n"
+    "  --calib DIR                 calibration inputs: sub-folders of DIR each holding\n"
+    "                              input_0.pb ... (the `axle run --inputs` layout), or DIR itself\n"
+    "  --calib-method M            how activation ranges are chosen from the calibration\n"
+    "                              statistics: minmax, percentile (default), entropy (KL), mse\n"
+    "  --percentile P              the percentile for --calib-method percentile (99.99)\n"
+    "  --keep-float PATTERN        keep the layers whose name contains PATTERN in f32\n"
+    "                              (repeatable)\n"
     "  --dump-ir-after-all DIR     write the IR after every pass into DIR\n"
     "  --print-ir                  print the final IR on stdout\n"
     "  --json                      print the summary as one JSON object: model, output, target,\n"
     "                              compile_ms, steps, ops {name: count}, parameters,\n"
-    "                              constant_bytes, arena_bytes, arena_lower_bound\n"
+    "                              constant_bytes, arena_bytes, arena_lower_bound, and with\n"
+    "                              --precision int8 layers [{name, k, n, precision, reason,\n"
+    "                              range, scale, zero_point}]\n"
     "  -q, --quiet                 print no summary\n"
     "  -h, --help                  show this help\n";
 
@@ -73,7 +91,9 @@ std::string Where(mlir::Location loc) {
 int CompileMain(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   Args args("compile", argc, argv);
-  for (const char* o : {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all"})
+  for (const char* o :
+       {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all", "--precision",
+        "--calib", "--calib-method", "--percentile", "--keep-float", "--max-error"})
     args.Option(o);
   for (const char* f : {"--print-ir", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q"})
     args.Flag(f);
@@ -84,6 +104,42 @@ int CompileMain(int argc, char** argv) {
   if (target != "host")
     return Fail("unknown target '" + target + "' (known targets: " + passes::KnownTargets() + ")");
   const bool quiet = args.Has("--quiet") || args.Has("-q");
+  const std::string precision = args.Get("--precision", "f32");
+  if (precision != "f32" && precision != "int8" && precision != "mixed")
+    return UsageError("compile", "--precision takes f32, int8 or mixed, got '" + precision + "'");
+  const bool quantize = precision != "f32";
+  QuantizeOptions qopts;
+  qopts.target = target;
+  qopts.calib_dir = args.Get("--calib");
+  qopts.keep_float = args.GetAll("--keep-float");
+  qopts.progress = !quiet && !args.Has("--json");
+  if (auto m = quant::ParseCalibMethod(args.Get("--calib-method", "percentile")))
+    qopts.method = *m;
+  else
+    return UsageError("compile", "--calib-method takes minmax, percentile, entropy or mse, got '" +
+                                     args.Get("--calib-method") + "'");
+  if (args.Has("--percentile")) {
+    char* end = nullptr;
+    const std::string text = args.Get("--percentile");
+    qopts.percentile = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end || !(qopts.percentile > 50) || !(qopts.percentile <= 100))
+      return UsageError("compile", "--percentile takes a number in (50, 100], got '" + text + "'");
+  }
+  if (precision == "mixed") {
+    char* end = nullptr;
+    const std::string text = args.Get("--max-error", "0.01");
+    qopts.max_error = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end || !(qopts.max_error > 0))
+      return UsageError("compile", "--max-error takes a number > 0, got '" + text + "'");
+  } else if (args.Has("--max-error")) {
+    return UsageError("compile", "--max-error needs --precision mixed");
+  }
+  if (quantize && qopts.calib_dir.empty())
+    return UsageError("compile",
+                      "--precision " + precision + " needs --calib DIR (calibration inputs)");
+  if (quantize && args.Has("--no-fusion"))
+    return UsageError("compile", "--precision " + precision +
+                                     " quantizes fused linear layers: drop --no-fusion");
 
   importer::ImportOptions options;
   for (const std::string& spec : args.GetAll("--input-shape")) {
@@ -151,10 +207,9 @@ int CompileMain(int argc, char** argv) {
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseElementwise());
     pm.addPass(mlir::createCanonicalizerPass());
   }
-  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePackWeights({target}));
-  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleMaterializeOutputs());
-  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleSelectKernels({target}));
-  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePlanMemory());
+  // With --precision int8 the pipeline stops after fusion for calibration and quantization.
+  mlir::PassManager back(&context);
+  AddBackendPasses(quantize ? back : pm, target);
   if (args.Has("--dump-ir-after-all"))
     pm.enableIRPrintingToFileTree([](mlir::Pass*, mlir::Operation*) { return false; },
                                   [](mlir::Pass*, mlir::Operation*) { return true; },
@@ -162,6 +217,12 @@ int CompileMain(int argc, char** argv) {
                                   /*printAfterOnlyOnFailure=*/false,
                                   args.Get("--dump-ir-after-all"));
   if (mlir::failed(pm.run(*module))) return first_error ? Fail("the pass pipeline failed") : 1;
+  std::vector<LayerReport> layers;
+  double mixed_error = 0;
+  if (quantize) {
+    if (const int rc = QuantizeModule(*module, qopts, &layers, &mixed_error)) return rc;
+    if (mlir::failed(back.run(*module))) return first_error ? Fail("the pass pipeline failed") : 1;
+  }
   if (args.Has("--print-ir")) {
     module->print(llvm::outs());
     llvm::outs() << "\n";
@@ -198,6 +259,33 @@ int CompileMain(int argc, char** argv) {
       j.attribute("constant_bytes", static_cast<int64_t>(stats.constant_bytes));
       j.attribute("arena_bytes", static_cast<int64_t>(stats.arena_bytes));
       j.attribute("arena_lower_bound", static_cast<int64_t>(stats.arena_lower_bound));
+      j.attribute("precision", precision);
+      if (quantize) {
+        j.attribute("calib_method", quant::CalibMethodName(qopts.method));
+        if (precision == "mixed") {
+          j.attribute("max_error", qopts.max_error);
+          j.attribute("achieved_error", mixed_error);
+        }
+        j.attributeArray("layers", [&] {
+          for (const LayerReport& l : layers)
+            j.object([&] {
+              j.attribute("name", l.name);
+              j.attribute("k", l.k);
+              j.attribute("n", l.n);
+              j.attribute("precision", l.precision);
+              if (!l.reason.empty()) j.attribute("reason", l.reason);
+              if (l.precision == "int8") {
+                j.attributeArray("range", [&] {
+                  j.value(static_cast<double>(l.lo));
+                  j.value(static_cast<double>(l.hi));
+                });
+                j.attribute("scale", static_cast<double>(l.scale));
+                j.attribute("zero_point", static_cast<int64_t>(l.zero_point));
+              }
+              if (l.sensitivity >= 0) j.attribute("sensitivity", l.sensitivity);
+            });
+        });
+      }
     });
     llvm::outs() << "\n";
     llvm::outs().flush();
@@ -214,6 +302,34 @@ int CompileMain(int argc, char** argv) {
                 Grouped(stats.arena_bytes).c_str(), Grouped(stats.arena_lower_bound).c_str(),
                 stats.arena_lower_bound ? double(stats.arena_bytes) / stats.arena_lower_bound
                                         : 1.0);
+    if (quantize) {
+      size_t n8 = 0;
+      for (const LayerReport& l : layers) n8 += l.precision == "int8";
+      std::printf("  precision  %s (%s calibration): %zu of %zu linear layers in int8\n",
+                  precision.c_str(), quant::CalibMethodName(qopts.method), n8, layers.size());
+      if (precision == "mixed")
+        std::printf("             output error %.4g (relative RMS, worst output) within the "
+                    "budget %.4g\n",
+                    mixed_error, qopts.max_error);
+      std::printf("    %-40s %11s  %-9s %-24s %s\n", "layer", "K x N", "precision", "input range",
+                  "scale / zero point or why f32");
+      for (const LayerReport& l : layers) {
+        char kn[32], range[48], detail[64];
+        std::snprintf(kn, sizeof kn, "%lld x %lld", static_cast<long long>(l.k),
+                      static_cast<long long>(l.n));
+        if (l.precision == "int8") {
+          std::snprintf(range, sizeof range, "[%.4g, %.4g]", l.lo, l.hi);
+          std::snprintf(detail, sizeof detail, "%.4g / %d%s%s", l.scale, l.zero_point,
+                        l.reason.empty() ? "" : " (",
+                        l.reason.empty() ? "" : (l.reason + ")").c_str());
+        } else {
+          range[0] = 0;
+          std::snprintf(detail, sizeof detail, "%s", l.reason.c_str());
+        }
+        std::printf("    %-40s %11s  %-9s %-24s %s\n", l.name.c_str(), kn, l.precision.c_str(),
+                    range, detail);
+      }
+    }
   }
   return kExitOk;
 }

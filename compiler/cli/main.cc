@@ -20,6 +20,8 @@ int Usage(FILE* out) {
                "  inspect   describe a compiled model: tensors, steps, arena and constant bytes\n"
                "  run       run a compiled model on ONNX TensorProto inputs, write its outputs\n"
                "  bench     time a compiled model's inference (median, min, max; per-op profile)\n"
+               "  eval      compare a compiled model with a reference on input sets (accuracy,\n"
+               "            planner trajectory error)\n"
                "\n"
                "options:\n"
                "  -h, --help     show this help (each command also takes --help)\n"
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   if (command == "inspect") return axle::cli::InspectMain(argc - 2, argv + 2);
   if (command == "run") return axle::cli::RunMain(argc - 2, argv + 2);
   if (command == "bench") return axle::cli::BenchMain(argc - 2, argv + 2);
+  if (command == "eval") return axle::cli::EvalMain(argc - 2, argv + 2);
   std::fprintf(stderr, "error: unknown command '%s' (see 'axle --help')\n", command.c_str());
   return axle::cli::kExitUsage;
 }

@@ -189,6 +189,10 @@ OneStepModel BuildOneStep(Operation* op, llvm::ArrayRef<Attribute> operands, std
   const StepOperands operands_of = OperandsOf(op);
   std::vector<uint32_t> inputs, outputs;
   for (auto [i, v] : llvm::enumerate(operands_of.inputs)) {
+    if (!v) {  // an absent optional operand between present ones (a residual without bias)
+      inputs.push_back(AXLE_ABSENT_TENSOR);
+      continue;
+    }
     DType d;
     std::vector<int64_t> shape;
     if (!tensor_of(v, &d, &shape)) {
@@ -268,6 +272,9 @@ Attribute EvaluateOnRuntime(Operation* op, llvm::ArrayRef<Attribute> operands, u
   for (Attribute a : operands)
     if (!llvm::isa_and_nonnull<DenseElementsAttr>(a)) return {};
   if (op->getNumResults() != 1) return {};
+  // The folder pairs `operands` with the runtime's positional inputs: no gaps allowed.
+  for (Value v : OperandsOf(op).inputs)
+    if (!v) return {};
   auto result_type = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
   if (!result_type || TensorBytes(result_type) > max_bytes) return {};
   std::string why;
@@ -451,6 +458,9 @@ AXLE_RUNTIME_VERIFIED(AttentionOp)
 AXLE_RUNTIME_VERIFIED(RmsNormOp)
 AXLE_RUNTIME_VERIFIED(GeluOp)
 AXLE_RUNTIME_VERIFIED(FusedElementwiseOp)
+AXLE_RUNTIME_VERIFIED(QuantizeLinearOp)
+AXLE_RUNTIME_VERIFIED(DequantizeLinearOp)
+AXLE_RUNTIME_VERIFIED(LinearInt8Op)
 
 #undef AXLE_RUNTIME_FOLDED
 #undef AXLE_RUNTIME_VERIFIED

@@ -297,6 +297,57 @@ def Axle_LinearOp : Axle_Op<"linear", [Pure, AttrSizedOperandSegments]> {
   let hasVerifier = 1;
 }
 
+def Axle_QuantizeLinearOp : Axle_Op<"quantize_linear", [Pure]> {
+  let summary = "f32 -> u8/i8: saturate(round_half_even(x / scale) + zero_point), per tensor";
+  let description = [{
+    ONNX QuantizeLinear with a per-tensor scale (f32, one element) and zero point (one u8 or i8
+    element, which also gives the result's type). Inserted by axle-quantize before int8
+    linears; imported from ONNX Q/DQ models.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
+                   AnyRankedTensor:$zero_point);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $zero_point attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Axle_DequantizeLinearOp : Axle_Op<"dequantize_linear", [Pure]> {
+  let summary = "u8/i8/i32 -> f32: (x - zero_point) * scale, per tensor";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
+                   Optional<AnyRankedTensor>:$zero_point);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $zero_point^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Axle_LinearInt8Op : Axle_Op<"linear_int8", [Pure, AttrSizedOperandSegments]> {
+  let summary = "int8 linear: u8 input x s8 weight -> exact int32 sums -> f32 epilogue";
+  let description = [{
+    act(input_scale * w_scales[n] * sum_k (x - input_zero_point) w[k][n] + bias) + residual.
+    The input is u8 [..., K] (from axle.quantize_linear), the weight a constant s8 [K, N]
+    quantized symmetrically per output column (`weight_layout` "kn"), or packed by
+    axle-pack-weights ("s8panel16x4", kernels/common/pack_s8.h); `col_sums` [N] (i32) are the
+    weight's column sums for the zero-point correction. Produced by axle-quantize from
+    axle.linear.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                   AnyRankedTensor:$w_scales, AnyRankedTensor:$col_sums,
+                   Optional<AnyRankedTensor>:$bias, Optional<AnyRankedTensor>:$residual,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
+                   DefaultValuedAttr<StrAttr, "\"kn\"">:$weight_layout,
+                   F32Attr:$input_scale, I64Attr:$input_zero_point);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $w_scales `,` $col_sums (`,` $bias^)? (`residual` $residual^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Axle_AttentionOp : Axle_Op<"attention", [Pure]> {
   let summary = "multi-head scaled dot-product attention with an optional mask";
   let description = [{

@@ -101,6 +101,11 @@ StepOperands OperandsOf(mlir::Operation* op) {
     s.inputs = {linear.getInput(), linear.getWeight(), linear.getBias(), linear.getResidual()};
     while (s.inputs.size() > 2 && !s.inputs.back()) s.inputs.pop_back();
   }
+  if (auto q = llvm::dyn_cast<LinearInt8Op>(op)) {
+    s.inputs = {q.getInput(),   q.getWeight(), q.getWScales(),
+                q.getColSums(), q.getBias(),   q.getResidual()};
+    while (s.inputs.size() > 4 && !s.inputs.back()) s.inputs.pop_back();
+  }
   if (auto ln = llvm::dyn_cast<LayerNormOp>(op)) {
     s.outputs = {ln.getResult(), ln.getMean(), ln.getInvStdDev()};
     while (s.outputs.size() > 1 && !s.outputs.back()) s.outputs.pop_back();
@@ -211,6 +216,29 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
         return set(fb::OpCode_Linear,
                    ParamsSpec::Linear(*act, layout == "panel16" ? fb::WeightLayout_Panel16
                                                                 : fb::WeightLayout_KN));
+      })
+      .Case([&](QuantizeLinearOp) { return set(fb::OpCode_QuantizeLinear); })
+      .Case([&](DequantizeLinearOp) { return set(fb::OpCode_DequantizeLinear); })
+      .Case([&](LinearInt8Op o) -> mlir::LogicalResult {
+        auto act = ActivationCode(o.getActivation());
+        if (!act) {
+          *why = "unknown activation '" + o.getActivation().str() + "'";
+          return mlir::failure();
+        }
+        const llvm::StringRef layout = o.getWeightLayout();
+        if (layout != "kn" && layout != "s8panel16x4") {
+          *why = "unknown int8 weight_layout '" + layout.str() + "'";
+          return mlir::failure();
+        }
+        const int64_t zp = o.getInputZeroPoint();
+        if (zp < 0 || zp > 255) {
+          *why = "input_zero_point " + std::to_string(zp) + " is outside [0, 255]";
+          return mlir::failure();
+        }
+        return set(fb::OpCode_LinearInt8,
+                   ParamsSpec::Linear(
+                       *act, layout == "kn" ? fb::WeightLayout_KN : fb::WeightLayout_S8Panel16x4,
+                       o.getInputScale().convertToFloat(), static_cast<int32_t>(zp)));
       })
       .Case([&](GeluOp o) -> mlir::LogicalResult {
         const llvm::StringRef a = o.getApproximate();

@@ -14,14 +14,6 @@ namespace {
 namespace fb = ::axle::schema;
 using mlir::Value;
 
-std::string NameOf(mlir::Location loc) {
-  if (auto n = llvm::dyn_cast<mlir::NameLoc>(loc)) return n.getName().str();
-  if (auto f = llvm::dyn_cast<mlir::FusedLoc>(loc))
-    for (mlir::Location l : f.getLocations())
-      if (auto n = llvm::dyn_cast<mlir::NameLoc>(l)) return n.getName().str();
-  return "";
-}
-
 uint64_t IntAttr(mlir::Operation* op, llvm::StringRef name, bool* ok) {
   auto a = op->getAttrOfType<mlir::IntegerAttr>(name);
   if (!a || a.getInt() < 0) *ok = false;
@@ -29,6 +21,14 @@ uint64_t IntAttr(mlir::Operation* op, llvm::StringRef name, bool* ok) {
 }
 
 }  // namespace
+
+std::string NameOf(mlir::Location loc) {
+  if (auto n = llvm::dyn_cast<mlir::NameLoc>(loc)) return n.getName().str();
+  if (auto f = llvm::dyn_cast<mlir::FusedLoc>(loc))
+    for (mlir::Location l : f.getLocations())
+      if (auto n = llvm::dyn_cast<mlir::NameLoc>(l)) return n.getName().str();
+  return "";
+}
 
 mlir::LogicalResult EmitPlan(mlir::ModuleOp module, const EmitOptions& options,
                              std::vector<uint8_t>* file, EmitStats* stats) {

@@ -29,6 +29,9 @@ struct EmitStats {
 };
 
 // Emits diagnostics at the failing op on error (also when a pass of the pipeline did not run).
+// The name a step gets from its op's location: the (first) ONNX node name, or "".
+std::string NameOf(mlir::Location loc);
+
 mlir::LogicalResult EmitPlan(mlir::ModuleOp module, const EmitOptions& options,
                              std::vector<uint8_t>* file, EmitStats* stats);
 

@@ -508,6 +508,30 @@ LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
     return out(
         Make<ir::CastOp>(TensorType(TypeOf(*x).getShape(), ir::ElementTypeOf(context_, to)), *x));
   }
+  if (op == "QuantizeLinear" || op == "DequantizeLinear") {
+    // Per-tensor scale and zero point (what ONNX Runtime's quantize_static and the PT2E flow
+    // write for activations); per-axis (a 1-D scale over `axis`) is rejected here.
+    auto x = Input(0), scale = Input(1), zp = Input(2, /*optional=*/true);
+    if (fail(x) || fail(scale) || fail(zp)) return mlir::failure();
+    if (TypeOf(*scale).getNumElements() != 1 || (*zp && TypeOf(*zp).getNumElements() != 1))
+      return NodeError() << "per-axis quantization (a scale of " << TypeOf(*scale).getNumElements()
+                         << " values) is not supported; only per-tensor";
+    if (!TypeOf(*scale).getElementType().isF32()) return NodeError() << "the scale must be float32";
+    const bool quantize = op == "QuantizeLinear";
+    if (quantize) {
+      Value z = *zp;
+      if (!z) {  // ONNX: a missing zero point means uint8 zero
+        auto t = TensorType({}, mlir::IntegerType::get(context_, 8, mlir::IntegerType::Unsigned));
+        z = builder_.create<ir::ConstantOp>(loc_, t,
+                                            mlir::DenseElementsAttr::get(t, llvm::APInt(8, 0)));
+      }
+      auto et = TypeOf(z).getElementType();
+      if (!et.isInteger(8)) return NodeError() << "only u8 and i8 quantization is supported";
+      return out(Make<ir::QuantizeLinearOp>(TensorType(TypeOf(*x).getShape(), et), *x, *scale, z));
+    }
+    return out(Make<ir::DequantizeLinearOp>(
+        TensorType(TypeOf(*x).getShape(), builder_.getF32Type()), *x, *scale, *zp));
+  }
   if (op == "Where") {
     auto c = Input(0), x = Input(1), y = Input(2);
     if (fail(c) || fail(x) || fail(y)) return mlir::failure();

@@ -61,6 +61,10 @@ CONFIGS = {
     "base": Config("base", d=768, heads=12, ffn=3072, encoder_layers=6, decoder_layers=6,
                    agents=256, polylines=384, modes=64, steps=8, act="gelu", pre_ln=True,
                    decoder_passes=2),
+    # The trained planner (examples/planner/train/): small enough to train on a laptop CPU,
+    # judged on the synthetic scenes of train/scenes.py (12 steps of 0.5 s).
+    "trained": Config("trained", d=128, heads=4, ffn=256, encoder_layers=2, decoder_layers=2,
+                      agents=16, polylines=8, modes=6, steps=12, act="gelu"),
 }
 
 
@@ -81,8 +85,9 @@ class Variant:
 class Graph:
     """Nodes and initializers, with exporter-style helpers."""
 
-    def __init__(self, cfg, variant, seed):
+    def __init__(self, cfg, variant, seed, weights=None):
         self.cfg, self.v = cfg, variant
+        self.weights = weights  # name -> array: trained weights instead of random ones
         self.rng = np.random.default_rng(seed)
         self.nodes, self.inits, self.params = [], {}, 0
         self.counter = 0
@@ -99,7 +104,10 @@ class Graph:
     def param(self, name, array_fn):
         """A weight, created once per name (a second use shares it)."""
         if name not in self.inits:
-            a = np.asarray(array_fn(), dtype=np.float32)
+            if self.weights is not None:
+                a = np.asarray(self.weights[name], dtype=np.float32)
+            else:
+                a = np.asarray(array_fn(), dtype=np.float32)
             self.inits[name] = numpy_helper.from_array(a, name)
             self.params += a.size
         return name
@@ -196,8 +204,10 @@ class Graph:
         return self.layer_norm(self.op("Add", [x, sublayer(x)]), name + ".norm")
 
 
-def build(cfg, variant=Variant(), seed=0):
-    g = Graph(cfg, variant, seed)
+def build(cfg, variant=Variant(), seed=0, weights=None):
+    """The planner as ONNX, with random weights (seeded) or `weights` (name -> array, e.g. the
+    trained planner's train/planner_trained.npz)."""
+    g = Graph(cfg, variant, seed, weights)
     d, n = cfg.d, cfg.tokens
     inputs = [
         helper.make_tensor_value_info("ego", TensorProto.FLOAT, [1, 1, cfg.ego_features]),

@@ -1,7 +1,8 @@
 // int8 weight layout for the x86 u8 x s8 GEMM (the compiler stores it; the runtime never
-// repacks). s8panel16x4: W [K, N] (int8) as ceil(N / 16) panels of ceil(K / 4) rows of 64
+// repacks). s8panel16x4: W [K, N] (int8) as ceil(N / 16) panels of S8KQuads(K) rows of 64
 // bytes; row q of panel p holds, for its 16 columns c, the 4 weights w[4q + t][16p + c] at byte
-// 4c + t (zero past K and N): one vpdpbusd operand. col_sums[n] = sum over k of w[k][n], for
+// 4c + t (zero past K and N): one vpdpbusd operand. K is padded to a multiple of 64 (16 rows),
+// so 16 consecutive rows of a panel are one AMX B tile (16 x 64 bytes, the VNNI layout). col_sums[n] = sum over k of w[k][n], for
 // the activation zero-point correction.
 #ifndef AXLE_KERNELS_COMMON_PACK_S8_H_
 #define AXLE_KERNELS_COMMON_PACK_S8_H_
@@ -12,7 +13,7 @@
 namespace axle {
 
 inline size_t S8PanelCount(size_t n) { return (n + 15) / 16; }
-inline size_t S8KQuads(size_t k) { return (k + 3) / 4; }
+inline size_t S8KQuads(size_t k) { return (k + 63) / 64 * 16; }
 inline size_t S8PackedBytes(size_t k, size_t n) { return S8PanelCount(n) * S8KQuads(k) * 64; }
 
 inline void PackS8Panel16x4(const int8_t* w, size_t k, size_t n, int8_t* packed,

@@ -195,6 +195,55 @@ void GemmU8S8(const uint8_t* x, int64_t m, int64_t k, float a_scale, int32_t a_z
     }
 }
 
+void QuantizeLinear(const TensorView& x, float scale, int32_t zero_point, const TensorView& y) {
+  const float* px = x.As<float>();
+  const int64_t n = x.NumElements();
+  const bool u8 = y.dtype == DType::kU8;
+  const int32_t lo = u8 ? 0 : -128, hi = u8 ? 255 : 127;
+  for (int64_t i = 0; i < n; ++i) {
+    // nearbyint rounds half to even in the default rounding mode, as ONNX specifies.
+    const float q = std::nearbyint(px[i] / scale) + static_cast<float>(zero_point);
+    const int32_t v =
+        std::isnan(q)
+            ? zero_point
+            : static_cast<int32_t>(std::min<float>(std::max<float>(q, static_cast<float>(lo)), hi));
+    if (u8)
+      y.As<uint8_t>()[i] = static_cast<uint8_t>(v);
+    else
+      y.As<int8_t>()[i] = static_cast<int8_t>(v);
+  }
+}
+
+void DequantizeLinear(const TensorView& x, float scale, int32_t zero_point, const TensorView& y) {
+  float* py = y.As<float>();
+  const int64_t n = x.NumElements();
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = x.dtype == DType::kU8   ? x.As<uint8_t>()[i]
+                      : x.dtype == DType::kI8 ? x.As<int8_t>()[i]
+                                              : x.As<int32_t>()[i];
+    py[i] = static_cast<float>(v - zero_point) * scale;
+  }
+}
+
+void LinearInt8(const uint8_t* x, int64_t m, int64_t k, float x_scale, int32_t x_zero_point,
+                const int8_t* w, bool packed, const float* w_scales, int64_t n, const float* bias,
+                Activation act, const float* residual, float* y) {
+  const int64_t quads = (k + 63) / 64 * 16;  // kernels/common/pack_s8.h's S8KQuads
+  auto weight = [&](int64_t p, int64_t j) -> int32_t {
+    if (!packed) return w[p * n + j];
+    return w[((j / 16) * quads + p / 4) * 64 + 4 * (j % 16) + p % 4];
+  };
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t acc = 0;
+      for (int64_t p = 0; p < k; ++p)
+        acc += (static_cast<int64_t>(x[i * k + p]) - x_zero_point) * weight(p, j);
+      const double v = static_cast<double>(x_scale) * w_scales[j] * static_cast<double>(acc) +
+                       (bias ? bias[j] : 0.0);
+      y[i * n + j] = static_cast<float>(Activate(act, v)) + (residual ? residual[i * n + j] : 0.0f);
+    }
+}
+
 void BroadcastStridesOf(const Shape& in, const Shape& out, int64_t* strides) {
   BroadcastStrides(in, out, strides);
 }

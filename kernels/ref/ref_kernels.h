@@ -15,7 +15,7 @@
 
 namespace axle::ref {
 
-enum class KernelError : uint8_t { kOk, kDivisionByZero, kIndexOutOfRange };
+enum class KernelError : uint8_t { kOk, kDivisionByZero, kIndexOutOfRange, kBadScale };
 
 // What went wrong, and at which element of which operand.
 struct KernelResult {
@@ -197,6 +197,17 @@ void GemvW4(const float* x, int64_t k, const uint8_t* packed, const float* scale
 void GemmU8S8(const uint8_t* x, int64_t m, int64_t k, float a_scale, int32_t a_zero_point,
               const int8_t* w, const float* w_scales, int64_t n, const float* bias, Activation act,
               float* y);
+
+// ONNX QuantizeLinear, per tensor: y = saturate(round_half_even(x / scale) + zero_point), y u8
+// or i8 (zero_point's type).
+void QuantizeLinear(const TensorView& x, float scale, int32_t zero_point, const TensorView& y);
+// ONNX DequantizeLinear, per tensor: y = (x - zero_point) * scale for x u8, i8 or i32.
+void DequantizeLinear(const TensorView& x, float scale, int32_t zero_point, const TensorView& y);
+// LinearInt8 on the reference path: y [m, n] = act(x_scale * w_scales[j] * sum_k (x - x_zp) w
+// + bias) + residual, exact integer sums; w is [K, N] (packed = false) or s8panel16x4.
+void LinearInt8(const uint8_t* x, int64_t m, int64_t k, float x_scale, int32_t x_zero_point,
+                const int8_t* w, bool packed, const float* w_scales, int64_t n, const float* bias,
+                Activation act, const float* residual, float* y);
 
 }  // namespace axle::ref
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "kernels/common/pack_s8.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace axle::x86 {
@@ -12,7 +13,7 @@ Kernels Detect() {
   const char* force = std::getenv("AXLE_FORCE_REFERENCE");
   if (force && std::strcmp(force, "0") != 0) return Kernels();
   // Best first: each table a host supports, the widest ISA wins.
-  for (Isa isa : {Isa::kAvx512, Isa::kAvx2}) {
+  for (Isa isa : {Isa::kAvx512Amx, Isa::kAvx512, Isa::kAvx2}) {
     Kernels k = KernelsFor(isa);
     if (k.f32_gemm) return k;
   }
@@ -36,22 +37,37 @@ Kernels KernelsFor(Isa isa) {
 #endif
     break;
   case Isa::kAvx512:
+  case Isa::kAvx512Amx:
 #if defined(AXLE_X86_AVX512)
     if (!avx2 || !__builtin_cpu_supports("avx512f")) break;
     k.isa = "avx512f";
     k.gemm_mr = 8;
     k.gemm_nr = 48;
     k.gemm_packs_a = true;
+    k.f32_pack_a = &axle_f32_pack_a8__avx2;
     k.f32_gemm = &axle_f32_gemm_ukernel_8x48__avx512f;
     k.f32_attention = &axle_f32_attention__avx512f;
     k.f32_gemv_w8 = &axle_f32_gemv_w8__avx512f;
     k.f32_gemv_w4 = &axle_f32_gemv_w4__avx512f;
+    k.quantize_u8 = &axle_quantize_u8__avx512f;
     k.f32_vmath = &axle_f32_vmath__avx2_fma;  // the 256-bit math serves both
 #endif
 #if defined(AXLE_X86_AVX512VNNI)
     if (k.f32_gemm && __builtin_cpu_supports("avx512vnni"))
       k.s8_gemm = &axle_s8_gemm_ukernel_8x48__avx512vnni;
 #endif
+    if (isa == Isa::kAvx512Amx) {
+#if defined(AXLE_X86_AMX)
+      if (k.s8_gemm && AmxAvailable()) {
+        k.isa = "avx512f+amx";
+        k.s8_gemm_amx = &axle_s8_gemm__amx;
+      } else {
+        k = Kernels();
+      }
+#else
+      k = Kernels();
+#endif
+    }
     break;
   }
   return k;
@@ -89,58 +105,74 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
   size_t group = (panels + want_groups - 1) / want_groups;
   group = std::max<size_t>(step, (group + step - 1) / step * step);
   if (!kernels.gemm_packs_a) group = std::min(group, std::max(kPanelsPerTask, step));
+  // Weights beyond the L2 (2 MB here) would stream from memory once per row block: cap a
+  // group's K block at 1 MB and go K-block-major over its row blocks instead.
+  const bool k_outer = kernels.gemm_packs_a && k * n * sizeof(float) > (size_t{16} << 20);
+  if (k_outer)
+    group = std::min(group, std::max(step, (size_t{1} << 20) / (kKc * 64) / step * step));
   const size_t groups = (panels + group - 1) / group;
   if (m == 0 || n == 0) return;
   // Waking the pool costs microseconds: below ~1 MFLOP one thread is faster than two.
   if (2.0 * m * k * n < 1e6) par = nullptr;
   ParallelFor(par, static_cast<int64_t>(row_blocks * groups), [&](int64_t begin, int64_t end) {
-    for (int64_t t = begin; t < end; ++t) {
-      // Group-major: consecutive tasks (one thread's share) cover every row block of a group.
-      const size_t g = static_cast<size_t>(t) / row_blocks,
-                   rb = static_cast<size_t>(t) % row_blocks;
-      const size_t r0 = rb * mc, r1 = std::min(m, r0 + mc);
-      const size_t p0 = g * group, p1 = std::min(panels, p0 + group);
+    // Group-major: consecutive tasks (one thread's share) cover every row block of a group. With
+    // k_outer, a run of one group's tasks goes K block by K block, so the group's KC x width
+    // weight block (<= 1 MB) serves all its row blocks from L2 before the next is read.
+    for (int64_t run = begin; run < end;) {
+      const size_t g = static_cast<size_t>(run) / row_blocks;
+      const int64_t run_end =
+          k_outer ? std::min<int64_t>(end, static_cast<int64_t>((g + 1) * row_blocks)) : run + 1;
       for (size_t k0 = 0; k0 < k || (k == 0 && k0 == 0); k0 += kKc) {
-        const size_t kc = std::min(kKc, k - k0);
-        int flags = (k0 > 0 ? kGemmAccumulate : 0) | (k0 + kKc >= k ? kGemmLast : 0);
-        if (kernels.gemm_packs_a) {
-          // Pack the MC x KC block of A as row tiles [kc][mr] (L2), then for each panel group
-          // (L1) sweep the tiles: the GotoBLAS order.
-          alignas(64) float a_block[kKc * kMaxMc];
-          for (size_t r = r0; r < r1; r += mr) {
-            const size_t rows = std::min(mr, r1 - r);
-            float* tile = a_block + (r - r0) * kc;
-            for (size_t i = 0; i < rows; ++i) {
-              const float* src = x + (r + i) * k + k0;
-              for (size_t kk = 0; kk < kc; ++kk) tile[kk * mr + i] = src[kk];
-            }
-            for (size_t i = rows; i < mr; ++i)
-              for (size_t kk = 0; kk < kc; ++kk) tile[kk * mr + i] = 0.0f;
-          }
-          for (size_t p = p0; p < p1; p += step) {
-            const size_t nr = std::min(16 * std::min(step, p1 - p), n - p * 16);
-            const float* w = packed + (p * k + k0) * 16;
+        for (int64_t t = run; t < run_end; ++t) {
+          const size_t rb = static_cast<size_t>(t) % row_blocks;
+          const size_t r0 = rb * mc, r1 = std::min(m, r0 + mc);
+          const size_t p0 = g * group, p1 = std::min(panels, p0 + group);
+          const size_t kc = std::min(kKc, k - k0);
+          int flags = (k0 > 0 ? kGemmAccumulate : 0) | (k0 + kKc >= k ? kGemmLast : 0);
+          if (kernels.gemm_packs_a) {
+            // Pack the MC x KC block of A as row tiles [kc][mr] (L2), then for each panel group
+            // (L1) sweep the tiles: the GotoBLAS order.
+            alignas(64) float a_block[kKc * kMaxMc];
             for (size_t r = r0; r < r1; r += mr) {
-              kernels.f32_gemm(std::min(mr, r1 - r), nr, kc, a_block + (r - r0) * kc, mr, w, k * 16,
-                               y + r * n + p * 16, n, flags, bias ? bias + p * 16 : nullptr, act);
-              if (residual && (flags & kGemmLast))
-                add_residual(r, std::min(mr, r1 - r), p * 16, nr);
+              const size_t rows = std::min(mr, r1 - r);
+              float* tile = a_block + (r - r0) * kc;
+              if (kernels.f32_pack_a) {
+                kernels.f32_pack_a(x + r * k + k0, k, rows, kc, tile);
+                continue;
+              }
+              for (size_t i = 0; i < rows; ++i) {
+                const float* src = x + (r + i) * k + k0;
+                for (size_t kk = 0; kk < kc; ++kk) tile[kk * mr + i] = src[kk];
+              }
+              for (size_t i = rows; i < mr; ++i)
+                for (size_t kk = 0; kk < kc; ++kk) tile[kk * mr + i] = 0.0f;
             }
-          }
-        } else {
-          for (size_t p = p0; p < p1; p += step) {
-            const size_t nr = std::min(16 * std::min(step, p1 - p), n - p * 16);
-            const float* w = packed + (p * k + k0) * 16;
-            for (size_t r = r0; r < r1; r += mr) {
-              kernels.f32_gemm(std::min(mr, r1 - r), nr, kc, x + r * k + k0, k, w, k * 16,
-                               y + r * n + p * 16, n, flags, bias ? bias + p * 16 : nullptr, act);
-              if (residual && (flags & kGemmLast))
-                add_residual(r, std::min(mr, r1 - r), p * 16, nr);
+            for (size_t p = p0; p < p1; p += step) {
+              const size_t nr = std::min(16 * std::min(step, p1 - p), n - p * 16);
+              const float* w = packed + (p * k + k0) * 16;
+              for (size_t r = r0; r < r1; r += mr) {
+                kernels.f32_gemm(std::min(mr, r1 - r), nr, kc, a_block + (r - r0) * kc, mr, w,
+                                 k * 16, y + r * n + p * 16, n, flags,
+                                 bias ? bias + p * 16 : nullptr, act);
+                if (residual && (flags & kGemmLast))
+                  add_residual(r, std::min(mr, r1 - r), p * 16, nr);
+              }
+            }
+          } else {
+            for (size_t p = p0; p < p1; p += step) {
+              const size_t nr = std::min(16 * std::min(step, p1 - p), n - p * 16);
+              const float* w = packed + (p * k + k0) * 16;
+              for (size_t r = r0; r < r1; r += mr) {
+                kernels.f32_gemm(std::min(mr, r1 - r), nr, kc, x + r * k + k0, k, w, k * 16,
+                                 y + r * n + p * 16, n, flags, bias ? bias + p * 16 : nullptr, act);
+                if (residual && (flags & kGemmLast))
+                  add_residual(r, std::min(mr, r1 - r), p * 16, nr);
+              }
             }
           }
         }
-        if (k == 0) break;
       }
+      run = run_end;
     }
   });
 }
@@ -149,10 +181,26 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
                      int32_t a_zero_point, const int8_t* packed, const int32_t* col_sums,
                      const float* w_scales, size_t n, const float* bias, int act, float* y,
                      const Parallel* par) {
+  if (kernels.s8_gemm_amx && S8KQuads(k) * 4 <= 8192) {
+    if (m == 0 || n == 0) return;
+    // Column groups of <= 1 MB of weights (L2), at least two tasks per thread.
+    const size_t kpad = S8KQuads(k) * 4, row_blocks = (m + 31) / 32;
+    size_t group = std::max<size_t>(32, (size_t{1} << 20) / kpad / 32 * 32);
+    const size_t threads = par ? static_cast<size_t>(std::max(1, par->threads)) : 1;
+    if (threads > 1)
+      while (group > 32 && row_blocks * ((n + group - 1) / group) < 2 * threads) group -= 32;
+    const size_t groups = (n + group - 1) / group;
+    if (2.0 * m * k * n < 8e6) par = nullptr;
+    const S8GemmArgs g{x, m,    k,   a_scale, a_zero_point, packed, col_sums, w_scales,
+                       n, bias, act, y,       group};
+    ParallelFor(par, static_cast<int64_t>(groups * row_blocks),
+                [&](int64_t b, int64_t e) { kernels.s8_gemm_amx(g, b, e); });
+    return;
+  }
   // One call covers the whole K (int32 accumulators never leave registers); A rows are packed
   // per row tile as [quads][8] int32 (K up to 8192 here: 8 KB x 4 of stack).
   constexpr size_t kMr = 8, kMaxQuads = 2048, kWidth = 48;
-  const size_t quads = (k + 3) / 4;
+  const size_t quads = (k + 3) / 4, panel_bytes = S8KQuads(k) * 64;
   const size_t widths = (n + kWidth - 1) / kWidth;
   const size_t tiles = (m + kMr - 1) / kMr;
   if (m == 0 || n == 0 || quads > kMaxQuads) return;
@@ -175,7 +223,7 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
         const size_t p = wdt * 3, nr = std::min(kWidth, n - p * 16);
         S8Epilogue e{col_sums + p * 16, w_scales + p * 16, bias ? bias + p * 16 : nullptr,
                      a_scale,           a_zero_point,      act};
-        kernels.s8_gemm(rows, nr, quads, a_tile, packed + p * quads * 64, quads * 64, e,
+        kernels.s8_gemm(rows, nr, quads, a_tile, packed + p * panel_bytes, panel_bytes, e,
                         y + r * n + p * 16, n);
       }
     }

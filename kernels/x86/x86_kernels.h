@@ -29,6 +29,10 @@ void axle_f32_gemm_ukernel_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const
 void axle_f32_gemm_ukernel_8x48__avx512f(size_t mr, size_t nr, size_t kc, const float* a,
                                          size_t lda, const float* w, size_t panel_stride, float* c,
                                          size_t ldc, int flags, const float* bias, int act);
+// Packs rows x[0..rows) (rows <= 8, row stride ld) of kc columns as tile[kk * 8 + i], zero rows
+// past `rows`: the A operand of the 8-row microkernel. tile is 32-byte aligned.
+using F32PackA8Fn = void (*)(const float* x, size_t ld, size_t rows, size_t kc, float* tile);
+void axle_f32_pack_a8__avx2(const float* x, size_t ld, size_t rows, size_t kc, float* tile);
 // The f32 epilogue of the int8 GEMM, per output column n (pointers already offset to the
 // microkernel's first column): y = a_scale * w_scales[n] * (acc - a_zero_point * col_sums[n])
 // + bias[n] (bias may be null), then activation.
@@ -48,6 +52,34 @@ using S8GemmUkernel = void (*)(size_t mr, size_t nr, size_t quads, const int32_t
 void axle_s8_gemm_ukernel_8x48__avx512vnni(size_t mr, size_t nr, size_t quads, const int32_t* a,
                                            const int8_t* w, size_t panel_stride,
                                            const S8Epilogue& e, float* c, size_t ldc);
+
+// The whole int8 GEMM for the AMX path (the driver's arguments, plus its column grouping).
+struct S8GemmArgs {
+  const uint8_t* x;
+  size_t m, k;
+  float a_scale;
+  int32_t a_zero_point;
+  const int8_t* packed;
+  const int32_t* col_sums;
+  const float* w_scales;
+  size_t n;
+  const float* bias;
+  int act;
+  float* y;
+  size_t group_cols;  // columns per task (a multiple of 32)
+};
+// Tasks [task_begin, task_end) of (column group, 32-row block), group-major.
+using S8GemmAmxFn = void (*)(const S8GemmArgs& args, int64_t task_begin, int64_t task_end);
+void axle_s8_gemm__amx(const S8GemmArgs& args, int64_t task_begin, int64_t task_end);
+// CPUID reports AMX-TILE and AMX-INT8 and Linux granted this process the tile state.
+bool AmxAvailable();
+
+// y[i] = saturate_u8(round_half_even(x[i] / scale) + zero_point): ONNX QuantizeLinear to u8,
+// bit-identical to ref::QuantizeLinear.
+using QuantizeU8Fn = void (*)(const float* x, size_t n, float scale, int32_t zero_point,
+                              uint8_t* y);
+void axle_quantize_u8__avx512f(const float* x, size_t n, float scale, int32_t zero_point,
+                               uint8_t* y);
 
 struct AttentionArgs {
   const float *q, *k, *v;
@@ -83,14 +115,17 @@ struct Kernels {
   int gemm_mr = 6, gemm_nr = 16;
   bool gemm_packs_a = false;  // the microkernel reads A packed [kc][gemm_mr] by the driver
   F32GemmUkernel f32_gemm = nullptr;
+  F32PackA8Fn f32_pack_a = nullptr;  // with gemm_packs_a (gemm_mr = 8)
   F32AttentionFn f32_attention = nullptr;
   F32VMathFn f32_vmath = nullptr;
-  S8GemmUkernel s8_gemm = nullptr;    // u8 x s8 -> s32, exact (AVX-512 VNNI)
-  F32GemvW8Fn f32_gemv_w8 = nullptr;  // weight-only int8, M = 1
-  F32GemvW4Fn f32_gemv_w4 = nullptr;  // weight-only int4 (group-wise scales), M = 1
+  S8GemmUkernel s8_gemm = nullptr;     // u8 x s8 -> s32, exact (AVX-512 VNNI)
+  S8GemmAmxFn s8_gemm_amx = nullptr;   // the same on AMX tiles; preferred when present
+  QuantizeU8Fn quantize_u8 = nullptr;  // f32 -> u8 per tensor
+  F32GemvW8Fn f32_gemv_w8 = nullptr;   // weight-only int8, M = 1
+  F32GemvW4Fn f32_gemv_w4 = nullptr;   // weight-only int4 (group-wise scales), M = 1
 };
 
-enum class Isa { kAvx2, kAvx512 };
+enum class Isa { kAvx2, kAvx512, kAvx512Amx };
 // The table of one ISA variant; empty (isa "scalar") when the host or the build lacks it.
 // Tests run every variant the host supports against the reference kernels.
 Kernels KernelsFor(Isa isa);

@@ -32,3 +32,17 @@ func.func @runtime_weight(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x
   %y = axle.linear %x, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// The int8 weight of a linear_int8 -> s8panel16x4: [ceil(N/16), ceil(K/64) * 16, 64] bytes.
+// CHECK-LABEL: func.func @packs_int8_weight
+// CHECK: %[[P:.*]] = axle.constant dense<{{.*}}> : tensor<1x16x64xi8>
+// CHECK: axle.linear_int8 %arg0, %[[P]], %{{.*}}, %{{.*}} {{{.*}}weight_layout = "s8panel16x4"}
+func.func @packs_int8_weight(%x: tensor<3x2xui8>) -> tensor<3x2xf32> {
+  %w = axle.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>
+  %s = axle.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %c = axle.constant dense<[4, 6]> : tensor<2xi32>
+  %y = axle.linear_int8 %x, %w, %s, %c {input_scale = 0.1 : f32, input_zero_point = 3 : i64} : (tensor<3x2xui8>, tensor<2x2xi8>, tensor<2xf32>, tensor<2xi32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}

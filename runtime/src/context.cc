@@ -135,6 +135,10 @@ Status Context::Invoke() {
                          " of size %" PRId64,
                          r.value, r.element, r.operand, t, tname, s.params.axis,
                          views_[0].shape.dims[s.params.axis]);
+      if (r.error == ref::KernelError::kBadScale)
+        return StepError(s, i, AXLE_DATA_ERROR,
+                         "quantization scale (input %d, tensor %u '%s') is not finite and > 0",
+                         r.operand, t, tname);
       return StepError(s, i, AXLE_DATA_ERROR,
                        "integer division by zero at element %" PRId64
                        " of input %d (tensor %u '%s')",

@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -145,6 +146,14 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
                    static_cast<int>(l->activation()), static_cast<int>(l->weight_layout()));
     p->activation = static_cast<uint8_t>(l->activation());
     p->weight_layout = static_cast<uint8_t>(l->weight_layout());
+    p->input_scale = l->input_scale();
+    p->input_zero_point = l->input_zero_point();
+    if (!(p->input_scale > 0.0f) || !std::isfinite(p->input_scale) || p->input_zero_point < 0 ||
+        p->input_zero_point > 255)
+      return Error(AXLE_INVALID_MODEL,
+                   "LinearParams: input scale %g must be finite and > 0 and the zero point %d "
+                   "in [0, 255]",
+                   static_cast<double>(p->input_scale), static_cast<int>(p->input_zero_point));
     return AXLE_OK;
   }
   case fb::Params_AttentionParams: {

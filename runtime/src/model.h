@@ -35,7 +35,9 @@ struct StepParams {
   int64_t starts[kMaxRank] = {};
   int64_t steps[kMaxRank] = {};
   uint8_t activation = 0;         // ref::Activation
-  uint8_t weight_layout = 0;      // schema WeightLayout (Linear)
+  uint8_t weight_layout = 0;      // schema WeightLayout (Linear, LinearInt8)
+  float input_scale = 1.0f;       // LinearInt8
+  int32_t input_zero_point = 0;   // LinearInt8
   int64_t num_heads = 1;          // Attention; scale in alpha
   uint8_t mask_mode = 0;          // ref::MaskMode; mask_fill in beta
   const uint8_t* code = nullptr;  // FusedElementwise program, pointing into the file

@@ -2,6 +2,7 @@
 #include "runtime/src/op_table.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 
@@ -451,6 +452,147 @@ KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
   return {};
 }
 
+// --- Quantization ---
+
+// A per-tensor quantization parameter: a one-element tensor of the given dtype.
+Status ExpectScalarOf(const TensorView& v, DType dtype, const char* role) {
+  AXLE_RETURN_IF_ERROR(ExpectDType(v, dtype, role));
+  if (v.NumElements() != 1)
+    return Invalid("%s %s must hold one value (per-tensor quantization)", role, ShapeText(v).text);
+  return AXLE_OK;
+}
+
+float ScaleOf(const TensorView& v) { return v.As<float>()[0]; }
+int32_t ZeroPointOf(const TensorView* v) {
+  if (!v) return 0;
+  switch (v->dtype) {
+  case DType::kU8: return v->As<uint8_t>()[0];
+  case DType::kI8: return v->As<int8_t>()[0];
+  default: return v->As<int32_t>()[0];
+  }
+}
+
+Status ValidateQuantizeLinear(const OpInfo&, const OpArgs& a) {
+  if (!a.in[0] || !a.in[1] || !a.in[2]) return Invalid("input, scale and zero point are required");
+  AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[0], "input"));
+  AXLE_RETURN_IF_ERROR(ExpectScalarOf(*a.in[1], DType::kF32, "scale"));
+  const DType q = a.in[2]->dtype;
+  if (q != DType::kU8 && q != DType::kI8)
+    return Invalid("zero point must be u8 or i8, got %s", DTypeName(q));
+  AXLE_RETURN_IF_ERROR(ExpectScalarOf(*a.in[2], q, "zero point"));
+  return ExpectOutput(a, 0, q, a.in[0]->shape);
+}
+KernelResult RunQuantizeLinear(const OpInfo&, const OpArgs& a) {
+  const float scale = ScaleOf(*a.in[1]);
+  if (!(scale > 0.0f) || !std::isfinite(scale)) {
+    ref::KernelResult r;
+    r.error = ref::KernelError::kBadScale;
+    r.operand = 1;
+    return r;
+  }
+#if defined(AXLE_HAVE_X86_KERNELS)
+  const x86::Kernels& kernels = x86::HostKernels();
+  if (kernels.quantize_u8 && a.out[0]->dtype == DType::kU8) {
+    const int64_t n = a.in[0]->NumElements();
+    // Split across threads in 4 KB chunks.
+    ParallelFor(n > (1 << 16) ? a.par : nullptr, (n + 4095) / 4096, [&](int64_t b, int64_t e) {
+      const int64_t lo = b * 4096, hi = std::min(n, e * 4096);
+      kernels.quantize_u8(a.in[0]->As<float>() + lo, static_cast<size_t>(hi - lo), scale,
+                          ZeroPointOf(a.in[2]), a.out[0]->As<uint8_t>() + lo);
+    });
+    return {};
+  }
+#endif
+  ref::QuantizeLinear(*a.in[0], scale, ZeroPointOf(a.in[2]), *a.out[0]);
+  return {};
+}
+
+Status ValidateDequantizeLinear(const OpInfo&, const OpArgs& a) {
+  if (!a.in[0] || !a.in[1]) return Invalid("input and scale are required");
+  const DType q = a.in[0]->dtype;
+  if (q != DType::kU8 && q != DType::kI8 && q != DType::kI32)
+    return Invalid("input must be u8, i8 or i32, got %s", DTypeName(q));
+  AXLE_RETURN_IF_ERROR(ExpectScalarOf(*a.in[1], DType::kF32, "scale"));
+  if (a.num_in > 2 && a.in[2]) AXLE_RETURN_IF_ERROR(ExpectScalarOf(*a.in[2], q, "zero point"));
+  return ExpectOutput(a, 0, DType::kF32, a.in[0]->shape);
+}
+KernelResult RunDequantizeLinear(const OpInfo&, const OpArgs& a) {
+  ref::DequantizeLinear(*a.in[0], ScaleOf(*a.in[1]), ZeroPointOf(a.num_in > 2 ? a.in[2] : nullptr),
+                        *a.out[0]);
+  return {};
+}
+
+Status ValidateLinearInt8(const OpInfo&, const OpArgs& a) {
+  for (uint32_t i = 0; i < 4; ++i)
+    if (!a.in[i])
+      return Invalid("input %u (input, weight, weight scales, column sums) is absent", i);
+  const TensorView& x = *a.in[0];
+  const TensorView& w = *a.in[1];
+  AXLE_RETURN_IF_ERROR(ExpectDType(x, DType::kU8, "input"));
+  AXLE_RETURN_IF_ERROR(ExpectDType(w, DType::kI8, "weight"));
+  const TensorView& y = *a.out[0];
+  if (x.shape.rank < 1 || y.shape.rank != x.shape.rank)
+    return Invalid("input %s and output %s must have the same rank >= 1", ShapeText(x).text,
+                   ShapeText(y).text);
+  const int64_t k = x.shape.dims[x.shape.rank - 1], n = y.shape.dims[y.shape.rank - 1];
+  if (a.params.weight_layout == fb::WeightLayout_S8Panel16x4) {
+    if (w.shape.rank != 3 || w.shape.dims[0] != (n + 15) / 16 ||
+        w.shape.dims[1] != (k + 63) / 64 * 16 || w.shape.dims[2] != 64)
+      return Invalid("packed int8 weight %s is not [ceil(%lld / 16), ceil(%lld / 64) * 16, 64]",
+                     ShapeText(w).text, static_cast<long long>(n), static_cast<long long>(k));
+  } else if (a.params.weight_layout != fb::WeightLayout_KN || w.shape.rank != 2 ||
+             w.shape.dims[0] != k || w.shape.dims[1] != n) {
+    return Invalid("input %s, weight %s and output %s do not match (weight must be [K, N] or "
+                   "s8panel16x4)",
+                   ShapeText(x).text, ShapeText(w).text, ShapeText(y).text);
+  }
+  Shape vec;
+  vec.rank = 1;
+  vec.dims[0] = n;
+  AXLE_RETURN_IF_ERROR(ExpectDType(*a.in[2], DType::kF32, "weight scales"));
+  AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[2], vec, "weight scales"));
+  AXLE_RETURN_IF_ERROR(ExpectDType(*a.in[3], DType::kI32, "column sums"));
+  AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[3], vec, "column sums"));
+  if (a.num_in > 4 && a.in[4]) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[4], "bias"));
+    AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[4], vec, "bias"));
+  }
+  Shape out = x.shape;
+  out.dims[out.rank - 1] = n;
+  if (a.num_in > 5 && a.in[5]) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[5], "residual"));
+    AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[5], out, "residual"));
+  }
+  return ExpectOutput(a, 0, DType::kF32, out);
+}
+KernelResult RunLinearInt8(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  const TensorView& y = *a.out[0];
+  const int64_t k = x.shape.dims[x.shape.rank - 1], n = y.shape.dims[y.shape.rank - 1];
+  const int64_t m = n ? y.NumElements() / n : 0;
+  const float* bias = a.num_in > 4 && a.in[4] ? a.in[4]->As<float>() : nullptr;
+  const float* residual = a.num_in > 5 && a.in[5] ? a.in[5]->As<float>() : nullptr;
+  const auto act = static_cast<ref::Activation>(a.params.activation);
+  const bool packed = a.params.weight_layout == fb::WeightLayout_S8Panel16x4;
+#if defined(AXLE_HAVE_X86_KERNELS)
+  const x86::Kernels& kernels = x86::HostKernels();
+  if (packed && kernels.s8_gemm && k <= 8192) {
+    float* py = y.As<float>();
+    x86::GemmS8Panel16x4(kernels, x.As<uint8_t>(), static_cast<size_t>(m), static_cast<size_t>(k),
+                         a.params.input_scale, a.params.input_zero_point, a.in[1]->As<int8_t>(),
+                         a.in[3]->As<int32_t>(), a.in[2]->As<float>(), static_cast<size_t>(n), bias,
+                         static_cast<int>(act), py, a.par);
+    if (residual)
+      for (int64_t i = 0; i < m * n; ++i) py[i] += residual[i];
+    return {};
+  }
+#endif
+  ref::LinearInt8(x.As<uint8_t>(), m, k, a.params.input_scale, a.params.input_zero_point,
+                  a.in[1]->As<int8_t>(), packed, a.in[2]->As<float>(), n, bias, act, residual,
+                  y.As<float>());
+  return {};
+}
+
 Status ValidateAttention(const OpInfo&, const OpArgs& a) {
   for (uint32_t k = 0; k < 3; ++k)
     if (!a.in[k]) return Invalid("input %u (query, key, value) is absent", k);
@@ -702,6 +844,14 @@ const Entry kOps[] = {
     {fb::OpCode_FusedElementwise,
      {"fused_elementwise", 1, kMany, 1, 1, fb::Params_ElementwiseParams, true, 0,
       ValidateFusedElementwise, RunFusedElementwise}},
+    {fb::OpCode_QuantizeLinear,
+     {"quantize_linear", 3, 3, 1, 1, kNone, false, 0, ValidateQuantizeLinear, RunQuantizeLinear}},
+    {fb::OpCode_DequantizeLinear,
+     {"dequantize_linear", 2, 3, 1, 1, kNone, false, 0, ValidateDequantizeLinear,
+      RunDequantizeLinear}},
+    {fb::OpCode_LinearInt8,
+     {"linear_int8", 4, 6, 1, 1, fb::Params_LinearParams, false, 0, ValidateLinearInt8,
+      RunLinearInt8}},
     {fb::OpCode_Concat,
      {"concat", 1, kMany, 1, 1, fb::Params_AxisParams, true, 0, ValidateConcat, RunConcat}},
     {fb::OpCode_Slice,

@@ -41,7 +41,8 @@ flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const P
         .Union();
   case ParamsSpec::kLinear:
     return fb::CreateLinearParams(b, static_cast<fb::Activation>(p.activation),
-                                  static_cast<fb::WeightLayout>(p.weight_layout))
+                                  static_cast<fb::WeightLayout>(p.weight_layout), p.input_scale,
+                                  p.input_zero_point)
         .Union();
   case ParamsSpec::kElementwise:
     return fb::CreateElementwiseParams(b, b.CreateVector(p.code), b.CreateVector(p.constants))
@@ -126,11 +127,14 @@ ParamsSpec ParamsSpec::Activation(uint8_t activation) {
   return p;
 }
 
-ParamsSpec ParamsSpec::Linear(uint8_t activation, uint8_t weight_layout) {
+ParamsSpec ParamsSpec::Linear(uint8_t activation, uint8_t weight_layout, float input_scale,
+                              int32_t input_zero_point) {
   ParamsSpec p;
   p.kind = kLinear;
   p.activation = activation;
   p.weight_layout = weight_layout;
+  p.input_scale = input_scale;
+  p.input_zero_point = input_zero_point;
   return p;
 }
 

@@ -3,6 +3,7 @@
 // libm in double. A test skips (not passes) when the host lacks the ISA.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -25,13 +26,15 @@ const x86::Kernels* g_kernels = nullptr;
 const x86::Kernels& K() { return *g_kernels; }
 
 // Runs fn once per supported variant that has `entry` (K() set, the variant in failure
-// messages); false when there is none (the caller skips).
+// messages), each distinct kernel once; false when there is none (the caller skips).
 template <typename Entry, typename F>
 bool ForEachVariant(Entry x86::Kernels::*entry, F&& fn) {
   bool ran = false;
-  for (auto isa : {x86::Isa::kAvx2, x86::Isa::kAvx512}) {
+  std::vector<Entry> seen;
+  for (auto isa : {x86::Isa::kAvx2, x86::Isa::kAvx512, x86::Isa::kAvx512Amx}) {
     const x86::Kernels k = x86::KernelsFor(isa);
-    if (!(k.*entry)) continue;
+    if (!(k.*entry) || std::find(seen.begin(), seen.end(), k.*entry) != seen.end()) continue;
+    seen.push_back(k.*entry);
     g_kernels = &k;
     SCOPED_TRACE(std::string(k.isa) + " " + std::to_string(k.gemm_mr) + "x" +
                  std::to_string(k.gemm_nr));
@@ -302,7 +305,8 @@ namespace {
 
 // The int8 GEMM against ref::GemmU8S8 (64-bit exact accumulation): the integer part is exact,
 // so the only difference is the f32 epilogue's rounding.
-void CheckS8(size_t m, size_t k, size_t n, int32_t zp, bool extremes, std::mt19937* rng) {
+void CheckS8(size_t m, size_t k, size_t n, int32_t zp, bool extremes, std::mt19937* rng,
+             const Parallel* par = nullptr) {
   std::vector<uint8_t> x(m * k + 1);
   std::vector<int8_t> w(k * n);
   std::vector<float> scales(n), bias(n), want(m * n), got(m * n + 1);
@@ -319,8 +323,7 @@ void CheckS8(size_t m, size_t k, size_t n, int32_t zp, bool extremes, std::mt199
                 ref::Activation::kRelu, want.data());
   x86::GemmS8Panel16x4(K(), x.data() + 1, m, k, 0.05f, zp,
                        reinterpret_cast<const int8_t*>(packed.get()), sums.data(), scales.data(), n,
-                       bias.data(), static_cast<int>(ref::Activation::kRelu), got.data() + 1,
-                       nullptr);
+                       bias.data(), static_cast<int>(ref::Activation::kRelu), got.data() + 1, par);
   for (size_t i = 0; i < m * n; ++i)
     ASSERT_NEAR(got[i + 1], want[i], 1e-5 * (1 + std::fabs(want[i])))
         << "m=" << m << " k=" << k << " n=" << n << " at " << i;
@@ -337,6 +340,25 @@ TEST(X86GemmS8, ExactAgainstReferenceIncludingSaturationBounds) {
     CheckS8(9, 1000, 50, 255, true, &rng);
   });
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with s8_gemm";
+}
+
+// The AMX path: 32-row blocks (in place when K is a multiple of 64, else a padded copy), row
+// and column tails, column groups split across threads.
+TEST(X86GemmS8, AmxExactAgainstReference) {
+  const bool ran = ForEachVariant(&x86::Kernels::s8_gemm_amx, [&] {
+    std::mt19937 rng(12);
+    for (size_t m : {1, 3, 16, 17, 32, 97})
+      for (size_t k : {1, 7, 64, 257, 1024})
+        for (size_t n : {1, 7, 16, 17, 33, 257}) CheckS8(m, k, n, 128, false, &rng);
+    CheckS8(13, 4096, 33, 0, true, &rng);
+    CheckS8(64, 1000, 50, 255, true, &rng);
+    CheckS8(256, 2048, 1100, 3, false, &rng);  // several column groups
+    std::unique_ptr<ThreadPool> pool;
+    ASSERT_EQ(ThreadPool::Create(3, &pool), AXLE_OK);
+    CheckS8(97, 1024, 513, 7, false, &rng, pool->parallel());
+    CheckS8(300, 4096, 100, 128, false, &rng, pool->parallel());
+  });
+  if (!ran) GTEST_SKIP() << "host lacks AMX (or the kernel lacks the tile permission)";
 }
 
 }  // namespace
@@ -389,6 +411,75 @@ TEST(X86GemvWeightOnly, Int8AndInt4MatchReferenceAndQuantizationBound) {
       }
   });
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_gemv_w8";
+}
+
+}  // namespace
+}  // namespace axle
+
+namespace axle {
+namespace {
+
+// ref::LinearInt8 on the packed layout against ref::GemmU8S8 on [K, N] (+ residual): the
+// reference's own packed indexing, the runtime's fallback for s8panel16x4 plans.
+TEST(RefLinearInt8, PackedLayoutMatchesDense) {
+  std::mt19937 rng(21);
+  std::uniform_int_distribution<int> u8(0, 255), s8(-127, 127);
+  for (auto [m, k, n] :
+       {std::tuple<size_t, size_t, size_t>{1, 1, 1}, {3, 7, 17}, {13, 65, 33}, {5, 257, 16}}) {
+    std::vector<uint8_t> x(m * k);
+    std::vector<int8_t> w(k * n);
+    std::vector<float> scales(n), bias(n), residual(m * n), want(m * n), got(m * n);
+    for (auto& v : x) v = static_cast<uint8_t>(u8(rng));
+    for (auto& v : w) v = static_cast<int8_t>(s8(rng));
+    for (size_t j = 0; j < n; ++j) {
+      scales[j] = 0.01f * (1 + j % 5);
+      bias[j] = 0.1f * static_cast<float>(j);
+    }
+    for (size_t i = 0; i < m * n; ++i) residual[i] = static_cast<float>(i % 7) - 3;
+    std::vector<int8_t> packed(S8PackedBytes(k, n));
+    std::vector<int32_t> sums(n);
+    PackS8Panel16x4(w.data(), k, n, packed.data(), sums.data());
+    ref::GemmU8S8(x.data(), m, k, 0.05f, 100, w.data(), scales.data(), n, bias.data(),
+                  ref::Activation::kGelu, want.data());
+    ref::LinearInt8(x.data(), m, k, 0.05f, 100, packed.data(), true, scales.data(), n, bias.data(),
+                    ref::Activation::kGelu, residual.data(), got.data());
+    for (size_t i = 0; i < m * n; ++i) ASSERT_FLOAT_EQ(got[i], want[i] + residual[i]) << i;
+  }
+}
+
+// The vectorized f32 -> u8 quantization is bit-identical to the reference: ties round to even,
+// saturation at 0 and 255, NaN to the zero point, odd lengths.
+TEST(X86Quantize, BitIdenticalToReference) {
+  const bool ran = ForEachVariant(&x86::Kernels::quantize_u8, [&] {
+    std::mt19937 rng(22);
+    std::normal_distribution<float> nd(0.0f, 3.0f);
+    for (size_t n : {1, 7, 16, 33, 257, 1000}) {
+      const float scale = 0.0375f;
+      std::vector<float> x(n);
+      for (size_t i = 0; i < n; ++i) {
+        switch (i % 6) {
+        case 0: x[i] = (static_cast<float>(i % 40) - 20.0f + 0.5f) * scale; break;  // ties
+        case 1: x[i] = i % 12 == 1 ? std::nanf("") : 1e30f; break;
+        case 2: x[i] = -1e30f; break;
+        default: x[i] = nd(rng);
+        }
+      }
+      std::vector<uint8_t> want(n), got(n + 1);
+      TensorView xv, yv;
+      xv.dtype = DType::kF32;
+      xv.shape.rank = 1;
+      xv.shape.dims[0] = static_cast<int64_t>(n);
+      xv.data = x.data();
+      yv = xv;
+      yv.dtype = DType::kU8;
+      yv.data = want.data();
+      ref::QuantizeLinear(xv, scale, 117, yv);
+      K().quantize_u8(x.data(), n, scale, 117, got.data() + 1);  // unaligned output
+      for (size_t i = 0; i < n; ++i)
+        ASSERT_EQ(got[i + 1], want[i]) << "n=" << n << " i=" << i << " x=" << x[i];
+    }
+  });
+  if (!ran) GTEST_SKIP() << "host lacks every ISA variant with quantize_u8";
 }
 
 }  // namespace

@@ -88,3 +88,39 @@ void axle_f32_gemm_ukernel_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const
 }
 
 }  // namespace axle::x86
+
+namespace axle::x86 {
+
+// 8 x 8 transposes: rows x[0..rows) (row stride ld, rows <= 8; missing rows read as zero) to
+// tile[kk * 8 + i] for kk < kc. Tail columns (kc % 8) scalar.
+void axle_f32_pack_a8__avx2(const float* x, size_t ld, size_t rows, size_t kc, float* tile) {
+  const __m256 zero = _mm256_setzero_ps();
+  size_t kk = 0;
+  for (; kk + 8 <= kc; kk += 8) {
+    __m256 r[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i)
+      r[i] = static_cast<size_t>(i) < rows ? _mm256_loadu_ps(x + i * ld + kk) : zero;
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    float* o = tile + kk * 8;
+    _mm256_store_ps(o + 0, _mm256_permute2f128_ps(s0, s4, 0x20));
+    _mm256_store_ps(o + 8, _mm256_permute2f128_ps(s1, s5, 0x20));
+    _mm256_store_ps(o + 16, _mm256_permute2f128_ps(s2, s6, 0x20));
+    _mm256_store_ps(o + 24, _mm256_permute2f128_ps(s3, s7, 0x20));
+    _mm256_store_ps(o + 32, _mm256_permute2f128_ps(s0, s4, 0x31));
+    _mm256_store_ps(o + 40, _mm256_permute2f128_ps(s1, s5, 0x31));
+    _mm256_store_ps(o + 48, _mm256_permute2f128_ps(s2, s6, 0x31));
+    _mm256_store_ps(o + 56, _mm256_permute2f128_ps(s3, s7, 0x31));
+  }
+  for (; kk < kc; ++kk)
+    for (size_t i = 0; i < 8; ++i) tile[kk * 8 + i] = i < rows ? x[i * ld + kk] : 0.0f;
+}
+
+}  // namespace axle::x86

@@ -1,0 +1,143 @@
+"""INT8 post-training quantization of the trained planner, judged on held-out scenes.
+
+The trained planner (examples/planner/train: weights committed, ONNX built from them with
+numpy + onnx) is compiled in f32, int8 and mixed precision (calibrated on 128 scenes disjoint
+from the evaluation set) and evaluated by `axle eval` against the expert's trajectories on
+2,000 held-out scenes. Oracles: the ground truth (ADE/FDE), the f32 plan (agreement), and
+ONNX Runtime for the f32 plan itself (it must match ORT before its errors mean anything).
+
+Issue 6's bar (ADE and FDE within +2% of f32's, top-1 mode agreement >= 97%) is asserted for
+`--precision mixed --max-error 0.01`, which meets it. Every layer in int8 does not (the
+8-bit input features cost up to ~0.5 m of position resolution; see docs/quantization.md):
+its numbers are printed, and only a loose regression bound (+8%, 90%) is asserted for it.
+Also: --keep-float keeps the named layers in f32 and says so; every calibration method runs.
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import onnxruntime as ort
+from onnx import numpy_helper, TensorProto
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "examples", "planner", "train"))
+import make_sets  # noqa: E402
+
+AXLE = os.environ.get("AXLE_BIN", "build/bin/axle")
+
+
+def axle(*args):
+    r = subprocess.run([AXLE, *args], capture_output=True, text=True, timeout=900)
+    if r.returncode != 0:
+        raise AssertionError(f"axle {' '.join(args)} failed:\n{r.stdout}\n{r.stderr}")
+    return r.stdout
+
+
+def read_pb(path):
+    t = TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+class TrainedPlannerInt8(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+        subprocess.run([sys.executable, os.path.join(HERE, "..", "..", "examples", "planner",
+                                                     "train", "make_sets.py"), "-o", cls.dir,
+                        "--calib", "128", "--eval", "2000"], check=True, capture_output=True)
+        cls.onnx = os.path.join(cls.dir, "planner_trained.onnx")
+        cls.f32 = os.path.join(cls.dir, "f32.axm")
+        axle("compile", cls.onnx, "-o", cls.f32, "-q")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def compile_int8(self, method, *extra):
+        out = os.path.join(self.dir, f"int8_{method}.axm")
+        report = json.loads(axle("compile", self.onnx, "-o", out, "--precision", "int8", "--calib",
+                                 os.path.join(self.dir, "calib"), "--calib-method", method,
+                                 "--json", *extra))
+        return out, report
+
+    def evaluate(self, model):
+        return json.loads(axle("eval", model, "--inputs", os.path.join(self.dir, "eval"),
+                               "--reference", self.f32, "--json"))
+
+    def test_f32_plan_matches_onnx_runtime(self):
+        sess = ort.InferenceSession(self.onnx, providers=["CPUExecutionProvider"])
+        for scene in sorted(glob.glob(os.path.join(self.dir, "eval", "scene_000*")))[:5]:
+            feeds = {name: read_pb(os.path.join(scene, f"input_{i}.pb"))
+                     for i, name in enumerate(make_sets.INPUTS)}
+            want = sess.run(None, feeds)
+            out = os.path.join(self.dir, "out")
+            axle("run", self.f32, "--inputs", scene, "--outputs", out, "-q")
+            for i, w in enumerate(want):
+                np.testing.assert_allclose(read_pb(os.path.join(out, f"output_{i}.pb")), w,
+                                           rtol=1e-3, atol=1e-3)
+
+    def report(self, label, r):
+        m, f = r["model_vs_ground_truth"], r["reference_vs_ground_truth"]
+        print(f"{label:24s} minADE {m['minADE']:.3f} minFDE {m['minFDE']:.3f} top1 ADE "
+              f"{m['top1_ADE']:.3f} FDE {m['top1_FDE']:.3f} | f32 {f['minADE']:.3f} "
+              f"{f['minFDE']:.3f} {f['top1_ADE']:.3f} {f['top1_FDE']:.3f} | agreement "
+              f"{r['top1_mode_agreement']:.3f}", flush=True)
+
+    def assert_within(self, r, rel, agreement, label):
+        m, f = r["model_vs_ground_truth"], r["reference_vs_ground_truth"]
+        for key in ("minADE", "minFDE", "top1_ADE", "top1_FDE"):
+            self.assertLessEqual(m[key], (1 + rel) * f[key], f"{label}: {key}")
+        self.assertGreaterEqual(r["top1_mode_agreement"], agreement, label)
+
+    def test_mixed_meets_the_error_budget_and_the_trajectory_bar(self):
+        out = os.path.join(self.dir, "mixed.axm")
+        report = json.loads(axle("compile", self.onnx, "-o", out, "--precision", "mixed",
+                                 "--max-error", "0.01", "--calib", os.path.join(self.dir, "calib"),
+                                 "--calib-method", "minmax", "--json"))
+        self.assertLessEqual(report["achieved_error"], 0.01)
+        kept = [l for l in report["layers"] if l["precision"] == "f32"]
+        int8 = [l for l in report["layers"] if l["precision"] == "int8"]
+        self.assertTrue(int8, "mixed kept every layer in f32")
+        self.assertTrue(all(l["reason"].startswith("mixed: sensitivity") for l in kept), kept)
+        self.assertEqual(report["ops"].get("linear_int8", 0), len(int8))
+        # The layers kept are the most sensitive ones.
+        if kept and int8:
+            self.assertGreaterEqual(min(l["sensitivity"] for l in kept),
+                                    max(l["sensitivity"] for l in int8) - 1e-12)
+        r = self.evaluate(out)
+        self.report(f"mixed 0.01 ({len(int8)} int8)", r)
+        self.assert_within(r, 0.02, 0.97, "mixed")
+
+    def test_int8_every_layer(self):
+        results = {}
+        for method in ("minmax", "percentile", "entropy", "mse"):
+            model, report = self.compile_int8(method)
+            layers = report["layers"]
+            self.assertTrue(all(l["precision"] == "int8" for l in layers),
+                            [l for l in layers if l["precision"] != "int8"])
+            self.assertGreater(report["ops"].get("linear_int8", 0), 10)
+            self.assertNotIn("linear", report["ops"])
+            results[method] = self.evaluate(model)
+        for method, r in results.items():
+            self.report(f"int8 {method}", r)
+            self.assert_within(r, 0.08, 0.90, method)
+
+    def test_keep_float_keeps_the_named_layers(self):
+        _, report = self.compile_int8("minmax", "--keep-float", "traj_head")
+        kept = [l for l in report["layers"] if l["precision"] == "f32"]
+        self.assertTrue(kept)
+        self.assertTrue(all("traj_head" in l["name"] and l["reason"] == "--keep-float"
+                            for l in kept), kept)
+        self.assertEqual(report["ops"].get("linear", 0), len(kept))
+
+
+if __name__ == "__main__":
+    unittest.main()
