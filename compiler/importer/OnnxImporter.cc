@@ -513,9 +513,51 @@ LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
     // write for activations); per-axis (a 1-D scale over `axis`) is rejected here.
     auto x = Input(0), scale = Input(1), zp = Input(2, /*optional=*/true);
     if (fail(x) || fail(scale) || fail(zp)) return mlir::failure();
-    if (TypeOf(*scale).getNumElements() != 1 || (*zp && TypeOf(*zp).getNumElements() != 1))
-      return NodeError() << "per-axis quantization (a scale of " << TypeOf(*scale).getNumElements()
-                         << " values) is not supported; only per-tensor";
+    const int64_t channels = TypeOf(*scale).getNumElements();
+    if (channels != 1 && op == "DequantizeLinear") {
+      // Per-axis dequantization of a constant (the per-channel weights of ONNX Runtime's
+      // quantize_static and of PT2E): folded here into the f32 weight it stands for.
+      auto cx = x->getDefiningOp<ir::ConstantOp>();
+      auto cs = scale->getDefiningOp<ir::ConstantOp>();
+      auto cz = *zp ? zp->getDefiningOp<ir::ConstantOp>() : ir::ConstantOp();
+      auto dx = cx ? llvm::dyn_cast<mlir::DenseElementsAttr>(cx.getValue()) : nullptr;
+      auto ds = cs ? llvm::dyn_cast<mlir::DenseElementsAttr>(cs.getValue()) : nullptr;
+      auto dz = cz ? llvm::dyn_cast<mlir::DenseElementsAttr>(cz.getValue()) : nullptr;
+      RankedTensorType xt = TypeOf(*x);
+      int64_t axis = AttrInt("axis", 1);
+      if (axis < 0) axis += xt.getRank();
+      if (!dx || !ds || (*zp && !dz) || axis < 0 || axis >= xt.getRank() ||
+          xt.getDimSize(axis) != channels || !ds.getElementType().isF32() ||
+          !xt.getElementType().isInteger(8))
+        return NodeError() << "per-axis dequantization (" << channels
+                           << " scales) is supported for constant int8 inputs only";
+      int64_t inner = 1;
+      for (int64_t d = axis + 1; d < xt.getRank(); ++d) inner *= xt.getDimSize(d);
+      const bool is_unsigned = xt.getElementType().isUnsignedInteger();
+      std::vector<float> scales(ds.getValues<float>().begin(), ds.getValues<float>().end());
+      std::vector<int64_t> zps(channels, 0);
+      if (dz) {
+        int64_t i = 0;
+        for (const llvm::APInt& v : dz.getValues<llvm::APInt>())
+          zps[i++] = is_unsigned ? static_cast<int64_t>(v.getZExtValue()) : v.getSExtValue();
+      }
+      std::vector<float> values;
+      values.reserve(xt.getNumElements());
+      int64_t i = 0;
+      for (const llvm::APInt& v : dx.getValues<llvm::APInt>()) {
+        const int64_t c = (i++ / inner) % channels;
+        const int64_t q = is_unsigned ? static_cast<int64_t>(v.getZExtValue()) : v.getSExtValue();
+        values.push_back(static_cast<float>(q - zps[c]) * scales[c]);
+      }
+      auto ft = TensorType(xt.getShape(), builder_.getF32Type());
+      return out(builder_
+                     .create<ir::ConstantOp>(
+                         loc_, ft, mlir::DenseElementsAttr::get(ft, llvm::ArrayRef(values)))
+                     .getResult());
+    }
+    if (channels != 1 || (*zp && TypeOf(*zp).getNumElements() != 1))
+      return NodeError() << "per-axis quantization (a scale of " << channels
+                         << " values) is supported for constant weights only (DequantizeLinear)";
     if (!TypeOf(*scale).getElementType().isF32()) return NodeError() << "the scale must be float32";
     const bool quantize = op == "QuantizeLinear";
     if (quantize) {

@@ -50,6 +50,7 @@ Kernels KernelsFor(Isa isa) {
     k.f32_gemv_w8 = &axle_f32_gemv_w8__avx512f;
     k.f32_gemv_w4 = &axle_f32_gemv_w4__avx512f;
     k.quantize_u8 = &axle_quantize_u8__avx512f;
+    k.f32_layernorm = &axle_f32_layernorm__avx512f;
     k.f32_vmath = &axle_f32_vmath__avx2_fma;  // the 256-bit math serves both
 #endif
 #if defined(AXLE_X86_AVX512VNNI)

@@ -74,6 +74,12 @@ void axle_s8_gemm__amx(const S8GemmArgs& args, int64_t task_begin, int64_t task_
 // CPUID reports AMX-TILE and AMX-INT8 and Linux granted this process the tile state.
 bool AmxAvailable();
 
+// LayerNorm of `rows` rows of `inner` floats with per-element scale and (optional) bias.
+using F32LayerNormFn = void (*)(const float* x, size_t rows, size_t inner, const float* scale,
+                                const float* bias, float epsilon, float* y);
+void axle_f32_layernorm__avx512f(const float* x, size_t rows, size_t inner, const float* scale,
+                                 const float* bias, float epsilon, float* y);
+
 // y[i] = saturate_u8(round_half_even(x[i] / scale) + zero_point): ONNX QuantizeLinear to u8,
 // bit-identical to ref::QuantizeLinear.
 using QuantizeU8Fn = void (*)(const float* x, size_t n, float scale, int32_t zero_point,
@@ -121,8 +127,9 @@ struct Kernels {
   S8GemmUkernel s8_gemm = nullptr;     // u8 x s8 -> s32, exact (AVX-512 VNNI)
   S8GemmAmxFn s8_gemm_amx = nullptr;   // the same on AMX tiles; preferred when present
   QuantizeU8Fn quantize_u8 = nullptr;  // f32 -> u8 per tensor
-  F32GemvW8Fn f32_gemv_w8 = nullptr;   // weight-only int8, M = 1
-  F32GemvW4Fn f32_gemv_w4 = nullptr;   // weight-only int4 (group-wise scales), M = 1
+  F32LayerNormFn f32_layernorm = nullptr;
+  F32GemvW8Fn f32_gemv_w8 = nullptr;  // weight-only int8, M = 1
+  F32GemvW4Fn f32_gemv_w4 = nullptr;  // weight-only int4 (group-wise scales), M = 1
 };
 
 enum class Isa { kAvx2, kAvx512, kAvx512Amx };

@@ -254,6 +254,23 @@ KernelResult RunLayerNorm(const OpInfo&, const OpArgs& a) {
   const TensorView* bias = a.num_in > 2 ? a.in[2] : nullptr;
   const TensorView* mean = a.num_out > 1 ? a.out[1] : nullptr;
   const TensorView* inv = a.num_out > 2 ? a.out[2] : nullptr;
+#if defined(AXLE_HAVE_X86_KERNELS)
+  const x86::Kernels& kernels = x86::HostKernels();
+  const TensorView& x = *a.in[0];
+  const int64_t axis = a.params.axis;
+  if (kernels.f32_layernorm && x.dtype == DType::kF32 && !mean && !inv &&
+      axis == x.shape.rank - 1 && a.in[1]->NumElements() == x.shape.dims[axis] &&
+      (!bias || bias->NumElements() == x.shape.dims[axis])) {
+    const int64_t inner = x.shape.dims[axis], rows = inner ? x.NumElements() / inner : 0;
+    ParallelFor(rows * inner > (1 << 15) ? a.par : nullptr, rows, [&](int64_t b, int64_t e) {
+      kernels.f32_layernorm(x.As<float>() + b * inner, static_cast<size_t>(e - b),
+                            static_cast<size_t>(inner), a.in[1]->As<float>(),
+                            bias ? bias->As<float>() : nullptr, a.params.epsilon,
+                            a.out[0]->As<float>() + b * inner);
+    });
+    return {};
+  }
+#endif
   ref::LayerNorm(*a.in[0], *a.in[1], bias, static_cast<int>(a.params.axis), a.params.epsilon,
                  *a.out[0], mean, inv);
   return {};
