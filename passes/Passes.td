@@ -120,6 +120,25 @@ def AxleQuantize : Pass<"axle-quantize", "mlir::func::FuncOp"> {
   }];
 }
 
+def AxleQuantizeWeights : Pass<"axle-quantize-weights", "mlir::func::FuncOp"> {
+  let summary = "Weight-only int8/int4: axle.linear -> axle.linear_weight_only";
+  let description = [{
+    Every axle.linear with a constant f32 [K, N] weight, not marked `axle.precision = "f32"`,
+    keeps f32 activations and stores its weight quantized symmetrically and packed for the
+    weight-only GEMV kernels (kernels/common/pack_wq.h): bits=8, "w8panel16" with a scale per
+    output column; bits=4, "w4panel16" with a scale per 32 rows and column.
+
+    Before:
+      %y = axle.linear %x, %w, %b : (tensor<1x64xf32>, tensor<64x40xf32>, tensor<40xf32>) -> ...
+    After (bits=4):
+      %y = axle.linear_weight_only %x, %w4, %scales, %b {weight_layout = "w4panel16"}
+          : (tensor<1x64xf32>, tensor<3x32x16xui8>, tensor<2x40xf32>, tensor<40xf32>) -> ...
+  }];
+  let options = [
+    Option<"bits", "bits", "int", /*default=*/"8", "Weight bits: 8 or 4">,
+  ];
+}
+
 def AxlePackWeights : Pass<"axle-pack-weights", "mlir::func::FuncOp"> {
   let summary = "Store constant linear weights in the target GEMM's panel layout";
   let description = [{

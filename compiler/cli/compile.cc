@@ -45,12 +45,16 @@ constexpr const char* kHelp =
     "  --no-fusion                 skip the fusion passes (LayerNorm, GELU, linear, attention,\n"
     "                              QKV packing, elementwise chains)\n"
     "  --no-pack-qkv               keep sibling Q/K/V projections as separate linears\n"
-    "  --precision f32|int8|mixed  int8: calibrated post-training quantization of the linear\n"
+    "  --precision P               f32, int8, mixed, w8 or w4. int8: calibrated post-training "
+    "quantization of the linear\n"
     "                              layers (u8 activations per tensor, s8 weights per output\n"
     "                              channel, int32 sums, f32 epilogue, bias correction); needs\n"
     "                              --calib. mixed: int8, but the layers whose quantization\n"
     "                              hurts most stay f32 until --max-error holds. Prints the\n"
     "                              per-layer precision table (default f32)\n"
+    "                              w8 / w4: weight-only int8 / int4 (a scale per column /\n"
+    "                              per 32 rows and column), f32 activations, no calibration:\n"
+    "                              for memory-bound (decode, M = 1) layers\n"
     "  --max-error E               mixed: the budget, as the largest relative RMS error of any\n"
     "                              output against f32 over the calibration inputs (0.01)\n"
     "  --calib DIR                 calibration inputs: sub-folders of DIR each holding\n"
@@ -105,9 +109,12 @@ int CompileMain(int argc, char** argv) {
     return Fail("unknown target '" + target + "' (known targets: " + passes::KnownTargets() + ")");
   const bool quiet = args.Has("--quiet") || args.Has("-q");
   const std::string precision = args.Get("--precision", "f32");
-  if (precision != "f32" && precision != "int8" && precision != "mixed")
-    return UsageError("compile", "--precision takes f32, int8 or mixed, got '" + precision + "'");
-  const bool quantize = precision != "f32";
+  if (precision != "f32" && precision != "int8" && precision != "mixed" && precision != "w8" &&
+      precision != "w4")
+    return UsageError("compile",
+                      "--precision takes f32, int8, mixed, w8 or w4, got '" + precision + "'");
+  const bool weight_only = precision == "w8" || precision == "w4";
+  const bool quantize = precision == "int8" || precision == "mixed";
   QuantizeOptions qopts;
   qopts.target = target;
   qopts.calib_dir = args.Get("--calib");
@@ -209,6 +216,9 @@ int CompileMain(int argc, char** argv) {
   }
   // With --precision int8 the pipeline stops after fusion for calibration and quantization.
   mlir::PassManager back(&context);
+  if (weight_only)
+    pm.addNestedPass<mlir::func::FuncOp>(
+        passes::createAxleQuantizeWeights({precision == "w8" ? 8 : 4}));
   AddBackendPasses(quantize ? back : pm, target);
   if (args.Has("--dump-ir-after-all"))
     pm.enableIRPrintingToFileTree([](mlir::Pass*, mlir::Operation*) { return false; },

@@ -348,6 +348,26 @@ def Axle_LinearInt8Op : Axle_Op<"linear_int8", [Pure, AttrSizedOperandSegments]>
   let hasVerifier = 1;
 }
 
+def Axle_LinearWeightOnlyOp : Axle_Op<"linear_weight_only", [Pure, AttrSizedOperandSegments]> {
+  let summary = "act(x @ dequant(w) + bias) + residual with int8 or int4 weights, f32 activations";
+  let description = [{
+    Weight-only quantization for memory-bound layers (decode, M = 1): the weight is stored
+    packed and quantized, `weight_layout` "w8panel16" (i8 [ceil(N/16), K, 16], `scales` [N]) or
+    "w4panel16" (ui8 nibble pairs [ceil(N/16), ceil(K/2), 16], `scales` [ceil(K/32), N]: one
+    per 32 rows and column); kernels/common/pack_wq.h. Produced by axle-quantize-weights.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight, AnyRankedTensor:$scales,
+                   Optional<AnyRankedTensor>:$bias, Optional<AnyRankedTensor>:$residual,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
+                   StrAttr:$weight_layout);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $scales (`,` $bias^)? (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Axle_AttentionOp : Axle_Op<"attention", [Pure]> {
   let summary = "multi-head scaled dot-product attention with an optional mask";
   let description = [{

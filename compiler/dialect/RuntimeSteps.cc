@@ -106,6 +106,10 @@ StepOperands OperandsOf(mlir::Operation* op) {
                 q.getColSums(), q.getBias(),   q.getResidual()};
     while (s.inputs.size() > 4 && !s.inputs.back()) s.inputs.pop_back();
   }
+  if (auto w = llvm::dyn_cast<LinearWeightOnlyOp>(op)) {
+    s.inputs = {w.getInput(), w.getWeight(), w.getScales(), w.getBias(), w.getResidual()};
+    while (s.inputs.size() > 3 && !s.inputs.back()) s.inputs.pop_back();
+  }
   if (auto ln = llvm::dyn_cast<LayerNormOp>(op)) {
     s.outputs = {ln.getResult(), ln.getMean(), ln.getInvStdDev()};
     while (s.outputs.size() > 1 && !s.outputs.back()) s.outputs.pop_back();
@@ -120,6 +124,25 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
     out->opcode = opcode;
     out->params = std::move(params);
     return mlir::success();
+  };
+  // The linear family's epilogue activation and weight layout (one of `layouts`, whose
+  // schema codes are `codes`); false with *why set on an unknown name.
+  auto linear_codes = [&](llvm::StringRef act_name, llvm::StringRef layout,
+                          std::initializer_list<std::pair<llvm::StringRef, uint8_t>> layouts,
+                          uint8_t* act, uint8_t* layout_code) {
+    auto a = ActivationCode(act_name);
+    if (!a) {
+      *why = "unknown activation '" + act_name.str() + "'";
+      return false;
+    }
+    *act = *a;
+    for (const auto& [name, code] : layouts)
+      if (layout == name) {
+        *layout_code = code;
+        return true;
+      }
+    *why = "unknown weight_layout '" + layout.str() + "'";
+    return false;
   };
   return llvm::TypeSwitch<mlir::Operation*, mlir::LogicalResult>(op)
       .Case([&](AddOp) { return set(fb::OpCode_Add); })
@@ -203,42 +226,39 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
       })
       .Case([&](GatherOp o) { return set(fb::OpCode_Gather, ParamsSpec::Axis(o.getAxis())); })
       .Case([&](LinearOp o) -> mlir::LogicalResult {
-        auto act = ActivationCode(o.getActivation());
-        if (!act) {
-          *why = "unknown activation '" + o.getActivation().str() + "'";
+        uint8_t act = 0, layout = 0;
+        if (!linear_codes(o.getActivation(), o.getWeightLayout(),
+                          {{"kn", fb::WeightLayout_KN}, {"panel16", fb::WeightLayout_Panel16}},
+                          &act, &layout))
           return mlir::failure();
-        }
-        const llvm::StringRef layout = o.getWeightLayout();
-        if (layout != "kn" && layout != "panel16") {
-          *why = "unknown weight_layout '" + layout.str() + "'";
-          return mlir::failure();
-        }
-        return set(fb::OpCode_Linear,
-                   ParamsSpec::Linear(*act, layout == "panel16" ? fb::WeightLayout_Panel16
-                                                                : fb::WeightLayout_KN));
+        return set(fb::OpCode_Linear, ParamsSpec::Linear(act, layout));
       })
       .Case([&](QuantizeLinearOp) { return set(fb::OpCode_QuantizeLinear); })
       .Case([&](DequantizeLinearOp) { return set(fb::OpCode_DequantizeLinear); })
       .Case([&](LinearInt8Op o) -> mlir::LogicalResult {
-        auto act = ActivationCode(o.getActivation());
-        if (!act) {
-          *why = "unknown activation '" + o.getActivation().str() + "'";
+        uint8_t act = 0, layout = 0;
+        if (!linear_codes(
+                o.getActivation(), o.getWeightLayout(),
+                {{"kn", fb::WeightLayout_KN}, {"s8panel16x4", fb::WeightLayout_S8Panel16x4}}, &act,
+                &layout))
           return mlir::failure();
-        }
-        const llvm::StringRef layout = o.getWeightLayout();
-        if (layout != "kn" && layout != "s8panel16x4") {
-          *why = "unknown int8 weight_layout '" + layout.str() + "'";
-          return mlir::failure();
-        }
         const int64_t zp = o.getInputZeroPoint();
         if (zp < 0 || zp > 255) {
           *why = "input_zero_point " + std::to_string(zp) + " is outside [0, 255]";
           return mlir::failure();
         }
         return set(fb::OpCode_LinearInt8,
-                   ParamsSpec::Linear(
-                       *act, layout == "kn" ? fb::WeightLayout_KN : fb::WeightLayout_S8Panel16x4,
-                       o.getInputScale().convertToFloat(), static_cast<int32_t>(zp)));
+                   ParamsSpec::Linear(act, layout, o.getInputScale().convertToFloat(),
+                                      static_cast<int32_t>(zp)));
+      })
+      .Case([&](LinearWeightOnlyOp o) -> mlir::LogicalResult {
+        uint8_t act = 0, layout = 0;
+        if (!linear_codes(o.getActivation(), o.getWeightLayout(),
+                          {{"w8panel16", fb::WeightLayout_W8Panel16},
+                           {"w4panel16", fb::WeightLayout_W4Panel16}},
+                          &act, &layout))
+          return mlir::failure();
+        return set(fb::OpCode_LinearWeightOnly, ParamsSpec::Linear(act, layout));
       })
       .Case([&](GeluOp o) -> mlir::LogicalResult {
         const llvm::StringRef a = o.getApproximate();

@@ -195,6 +195,13 @@ void GemmU8S8(const uint8_t* x, int64_t m, int64_t k, float a_scale, int32_t a_z
     }
 }
 
+void ActivateRows(float* y, int64_t m, int64_t n, Activation act, const float* residual) {
+  for (int64_t i = 0; i < m * n; ++i) {
+    if (act != Activation::kNone) y[i] = static_cast<float>(Activate(act, y[i]));
+    if (residual) y[i] += residual[i];
+  }
+}
+
 void QuantizeLinear(const TensorView& x, float scale, int32_t zero_point, const TensorView& y) {
   const float* px = x.As<float>();
   const int64_t n = x.NumElements();

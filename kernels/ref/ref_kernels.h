@@ -198,6 +198,9 @@ void GemmU8S8(const uint8_t* x, int64_t m, int64_t k, float a_scale, int32_t a_z
               const int8_t* w, const float* w_scales, int64_t n, const float* bias, Activation act,
               float* y);
 
+// y[m x n] = act(y) + residual (optional): the epilogue of kernels that produce y + bias.
+void ActivateRows(float* y, int64_t m, int64_t n, Activation act, const float* residual);
+
 // ONNX QuantizeLinear, per tensor: y = saturate(round_half_even(x / scale) + zero_point), y u8
 // or i8 (zero_point's type).
 void QuantizeLinear(const TensorView& x, float scale, int32_t zero_point, const TensorView& y);

@@ -410,6 +410,25 @@ Status ExpectF32(const TensorView& v, const char* role) {
   return ExpectDType(v, DType::kF32, role);
 }
 
+// The optional epilogue operands of the linear family: bias [N] at input `bias_at`, residual
+// (the output's shape) at bias_at + 1; then the f32 output [..., N] (x's shape, last dim N).
+Status ValidateLinearEpilogue(const OpArgs& a, uint32_t bias_at, const TensorView& x, int64_t n) {
+  Shape vec;
+  vec.rank = 1;
+  vec.dims[0] = n;
+  if (a.num_in > bias_at && a.in[bias_at]) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[bias_at], "bias"));
+    AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[bias_at], vec, "bias"));
+  }
+  Shape out = x.shape;
+  out.dims[out.rank - 1] = n;
+  if (a.num_in > bias_at + 1 && a.in[bias_at + 1]) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[bias_at + 1], "residual"));
+    AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[bias_at + 1], out, "residual"));
+  }
+  return ExpectOutput(a, 0, DType::kF32, out);
+}
+
 Status ValidateLinear(const OpInfo&, const OpArgs& a) {
   if (!a.in[0] || !a.in[1]) return Invalid("input and weight must be present");
   const TensorView& x = *a.in[0];
@@ -430,18 +449,7 @@ Status ValidateLinear(const OpInfo&, const OpArgs& a) {
     return Invalid("input %s, weight %s and output %s do not match (weight must be [K, N])",
                    ShapeText(x).text, ShapeText(w).text, ShapeText(y).text);
   }
-  if (a.num_in > 2 && a.in[2]) {
-    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[2], "bias"));
-    if (a.in[2]->shape.rank != 1 || a.in[2]->shape.dims[0] != n)
-      return Invalid("bias %s is not [%lld]", ShapeText(*a.in[2]).text, static_cast<long long>(n));
-  }
-  Shape out = x.shape;
-  out.dims[out.rank - 1] = n;
-  if (a.num_in > 3 && a.in[3]) {
-    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[3], "residual"));
-    AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[3], out, "residual"));
-  }
-  return ExpectOutput(a, 0, DType::kF32, out);
+  return ValidateLinearEpilogue(a, 2, x, n);
 }
 KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
   const TensorView* bias = a.num_in > 2 ? a.in[2] : nullptr;
@@ -570,17 +578,7 @@ Status ValidateLinearInt8(const OpInfo&, const OpArgs& a) {
   AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[2], vec, "weight scales"));
   AXLE_RETURN_IF_ERROR(ExpectDType(*a.in[3], DType::kI32, "column sums"));
   AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[3], vec, "column sums"));
-  if (a.num_in > 4 && a.in[4]) {
-    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[4], "bias"));
-    AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[4], vec, "bias"));
-  }
-  Shape out = x.shape;
-  out.dims[out.rank - 1] = n;
-  if (a.num_in > 5 && a.in[5]) {
-    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[5], "residual"));
-    AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[5], out, "residual"));
-  }
-  return ExpectOutput(a, 0, DType::kF32, out);
+  return ValidateLinearEpilogue(a, 4, x, n);
 }
 KernelResult RunLinearInt8(const OpInfo&, const OpArgs& a) {
   const TensorView& x = *a.in[0];
@@ -607,6 +605,81 @@ KernelResult RunLinearInt8(const OpInfo&, const OpArgs& a) {
   ref::LinearInt8(x.As<uint8_t>(), m, k, a.params.input_scale, a.params.input_zero_point,
                   a.in[1]->As<int8_t>(), packed, a.in[2]->As<float>(), n, bias, act, residual,
                   y.As<float>());
+  return {};
+}
+
+Status ValidateLinearWeightOnly(const OpInfo&, const OpArgs& a) {
+  for (uint32_t i = 0; i < 3; ++i)
+    if (!a.in[i]) return Invalid("input %u (input, weight, scales) is absent", i);
+  const TensorView& x = *a.in[0];
+  const TensorView& w = *a.in[1];
+  const TensorView& s = *a.in[2];
+  AXLE_RETURN_IF_ERROR(ExpectF32(x, "input"));
+  AXLE_RETURN_IF_ERROR(ExpectF32(s, "scales"));
+  const TensorView& y = *a.out[0];
+  if (x.shape.rank < 1 || y.shape.rank != x.shape.rank)
+    return Invalid("input %s and output %s must have the same rank >= 1", ShapeText(x).text,
+                   ShapeText(y).text);
+  const int64_t k = x.shape.dims[x.shape.rank - 1], n = y.shape.dims[y.shape.rank - 1];
+  const int64_t panels = (n + 15) / 16;
+  if (a.params.weight_layout == fb::WeightLayout_W8Panel16) {
+    AXLE_RETURN_IF_ERROR(ExpectDType(w, DType::kI8, "weight"));
+    if (w.shape.rank != 3 || w.shape.dims[0] != panels || w.shape.dims[1] != k ||
+        w.shape.dims[2] != 16)
+      return Invalid("w8panel16 weight %s is not [%lld, %lld, 16]", ShapeText(w).text,
+                     static_cast<long long>(panels), static_cast<long long>(k));
+    if (s.shape.rank != 1 || s.shape.dims[0] != n)
+      return Invalid("scales %s are not [%lld]", ShapeText(s).text, static_cast<long long>(n));
+  } else if (a.params.weight_layout == fb::WeightLayout_W4Panel16) {
+    AXLE_RETURN_IF_ERROR(ExpectDType(w, DType::kU8, "weight"));
+    if (w.shape.rank != 3 || w.shape.dims[0] != panels || w.shape.dims[1] != (k + 1) / 2 ||
+        w.shape.dims[2] != 16)
+      return Invalid("w4panel16 weight %s is not [%lld, %lld, 16]", ShapeText(w).text,
+                     static_cast<long long>(panels), static_cast<long long>((k + 1) / 2));
+    if (s.shape.rank != 2 || s.shape.dims[0] != (k + 31) / 32 || s.shape.dims[1] != n)
+      return Invalid("scales %s are not [%lld, %lld] (a scale per 32 rows and column)",
+                     ShapeText(s).text, static_cast<long long>((k + 31) / 32),
+                     static_cast<long long>(n));
+  } else {
+    return Invalid("weight layout %d is not a weight-only layout (w8panel16, w4panel16)",
+                   static_cast<int>(a.params.weight_layout));
+  }
+  return ValidateLinearEpilogue(a, 3, x, n);
+}
+KernelResult RunLinearWeightOnly(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  const TensorView& y = *a.out[0];
+  const int64_t k = x.shape.dims[x.shape.rank - 1], n = y.shape.dims[y.shape.rank - 1];
+  const int64_t m = n ? y.NumElements() / n : 0;
+  const float* bias = a.num_in > 3 && a.in[3] ? a.in[3]->As<float>() : nullptr;
+  const float* residual = a.num_in > 4 && a.in[4] ? a.in[4]->As<float>() : nullptr;
+  const bool w4 = a.params.weight_layout == fb::WeightLayout_W4Panel16;
+  const float* scales = a.in[2]->As<float>();
+  float* py = y.As<float>();
+  // One GEMV per row: the layouts serve the memory-bound decode step (M = 1); longer inputs
+  // re-read the weights from the caches.
+  for (int64_t r = 0; r < m; ++r) {
+    const float* xr = x.As<float>() + r * k;
+    float* yr = py + r * n;
+#if defined(AXLE_HAVE_X86_KERNELS)
+    const x86::Kernels& kernels = x86::HostKernels();
+    if (!w4 && kernels.f32_gemv_w8) {
+      x86::GemvW8(kernels, xr, static_cast<size_t>(k), a.in[1]->As<int8_t>(), scales,
+                  static_cast<size_t>(n), bias, yr, a.par);
+      continue;
+    }
+    if (w4 && kernels.f32_gemv_w4) {
+      x86::GemvW4(kernels, xr, static_cast<size_t>(k), a.in[1]->As<uint8_t>(), scales,
+                  static_cast<size_t>(n), bias, yr, a.par);
+      continue;
+    }
+#endif
+    if (w4)
+      ref::GemvW4(xr, k, a.in[1]->As<uint8_t>(), scales, n, bias, yr);
+    else
+      ref::GemvW8(xr, k, a.in[1]->As<int8_t>(), scales, n, bias, yr);
+  }
+  ref::ActivateRows(py, m, n, static_cast<ref::Activation>(a.params.activation), residual);
   return {};
 }
 
@@ -869,6 +942,9 @@ const Entry kOps[] = {
     {fb::OpCode_LinearInt8,
      {"linear_int8", 4, 6, 1, 1, fb::Params_LinearParams, false, 0, ValidateLinearInt8,
       RunLinearInt8}},
+    {fb::OpCode_LinearWeightOnly,
+     {"linear_weight_only", 3, 5, 1, 1, fb::Params_LinearParams, false, 0, ValidateLinearWeightOnly,
+      RunLinearWeightOnly}},
     {fb::OpCode_Concat,
      {"concat", 1, kMany, 1, 1, fb::Params_AxisParams, true, 0, ValidateConcat, RunConcat}},
     {fb::OpCode_Slice,

@@ -10,7 +10,8 @@ Issue 6's bar (ADE and FDE within +2% of f32's, top-1 mode agreement >= 97%) is 
 `--precision mixed --max-error 0.01`, which meets it. Every layer in int8 does not (the
 8-bit input features cost up to ~0.5 m of position resolution; see docs/quantization.md):
 its numbers are printed, and only a loose regression bound (+8%, 90%) is asserted for it.
-Also: --keep-float keeps the named layers in f32 and says so; every calibration method runs.
+Also: --keep-float keeps the named layers in f32 and says so; every calibration method runs;
+weight-only w8 / w4 (file sizes, accuracy); an ONNX Runtime QDQ model runs in Axle.
 """
 import glob
 import json
@@ -188,6 +189,27 @@ class TrainedPlannerInt8(unittest.TestCase):
               f"{total / count:.3f} quanta over 20 scenes", flush=True)
         self.assertLessEqual(worst, 16.0)
         self.assertLess(total / count, 0.5)
+
+    def test_weight_only_w8_and_w4(self):
+        # Weight-only int8 / int4: f32 activations, no calibration. The issue: a w4 file
+        # <= 0.3x the f32 file, w4/w8 accuracy reported. w8 also meets the int8 bar (asserted);
+        # w4 (scale per 32 rows, round-to-nearest, no GPTQ-style error feedback) loses much of
+        # this small planner's accuracy: reported, bounded only loosely.
+        f32_bytes = os.path.getsize(self.f32)
+        for bits in ("w8", "w4"):
+            out = os.path.join(self.dir, f"{bits}.axm")
+            report = json.loads(axle("compile", self.onnx, "-o", out, "--precision", bits, "--json"))
+            self.assertGreater(report["ops"].get("linear_weight_only", 0), 10)
+            self.assertNotIn("linear", report["ops"])
+            ratio = os.path.getsize(out) / f32_bytes
+            r = self.evaluate(out)
+            self.report(f"{bits} (file {ratio:.2f}x f32)", r)
+            if bits == "w8":
+                self.assertLessEqual(ratio, 0.35)
+                self.assert_within(r, 0.02, 0.97, bits)
+            else:
+                self.assertLessEqual(ratio, 0.3)
+                self.assert_within(r, 1.5, 0.5, bits)
 
     def test_keep_float_keeps_the_named_layers(self):
         _, report = self.compile_int8("minmax", "--keep-float", "traj_head")
