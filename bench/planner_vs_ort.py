@@ -180,8 +180,8 @@ def main():
                     "the fraction of the FMA peak an engine would have to sustain over the whole "
                     "run to be 1.5x faster than ONNX Runtime in fp32.\n")
             f.write("\nAxle/ORT above 1 means Axle is slower. Axle runs the x86 kernels it "
-                    "picks from CPUID (AVX-512F fp32 GEMM with compiler-packed weights, AVX2 "
-                    "fused attention, vectorized GELU; see docs/kernels.md), the rest on the "
+                    "picks from CPUID (AVX-512F fp32 GEMM with compiler-packed weights, fused "
+                    "attention, LayerNorm, vectorized GELU; see docs/kernels.md), the rest on the "
                     "reference kernels; ONNX Runtime uses its own AVX-512 kernels (MLAS). Where "
                     "the time goes: `axle bench MODEL.axm --profile`.\n")
         print(f"wrote {a.doc}")
