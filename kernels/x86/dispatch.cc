@@ -34,6 +34,7 @@ Kernels KernelsFor(Isa isa) {
     k.f32_gemm = &axle_f32_gemm_ukernel_6x16__avx2_fma;
     k.f32_attention = &axle_f32_attention__avx2_fma;
     k.f32_vmath = &axle_f32_vmath__avx2_fma;
+    k.s8_gemm = &axle_s8_gemm_ukernel_8x48__avx2;
 #endif
     break;
   case Isa::kAvx512:

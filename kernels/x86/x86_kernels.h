@@ -49,6 +49,9 @@ struct S8Epilogue {
 using S8GemmUkernel = void (*)(size_t mr, size_t nr, size_t quads, const int32_t* a,
                                const int8_t* w, size_t panel_stride, const S8Epilogue& e, float* c,
                                size_t ldc);
+void axle_s8_gemm_ukernel_8x48__avx2(size_t mr, size_t nr, size_t quads, const int32_t* a,
+                                     const int8_t* w, size_t panel_stride, const S8Epilogue& e,
+                                     float* c, size_t ldc);
 void axle_s8_gemm_ukernel_8x48__avx512vnni(size_t mr, size_t nr, size_t quads, const int32_t* a,
                                            const int8_t* w, size_t panel_stride,
                                            const S8Epilogue& e, float* c, size_t ldc);
