@@ -76,6 +76,7 @@ int BenchMain(int argc, char** argv);
 int RunMain(int argc, char** argv);
 int CompileMain(int argc, char** argv);
 int EvalMain(int argc, char** argv);
+int DebugQuantMain(int argc, char** argv);
 
 }  // namespace axle::cli
 

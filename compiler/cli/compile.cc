@@ -1,6 +1,7 @@
 // `axle compile`: ONNX -> `axle` dialect -> canonicalization, folding, DCE -> planned .axm.
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -63,6 +64,9 @@ constexpr const char* kHelp =
     "                              statistics: minmax, percentile (default), entropy (KL), mse\n"
     "  --percentile P              the percentile for --calib-method percentile (99.99)\n"
     "  --keep-float PATTERN        keep the layers whose name contains PATTERN in f32\n"
+    "  --debug-quant               int8/mixed: first print each linear layer's weight SQNR and\n"
+    "                              its output SQNR in the int8 plan against the f32 plan over\n"
+    "                              the calibration inputs (what `axle debug-quant` runs)\n"
     "                              (repeatable)\n"
     "  --dump-ir-after-all DIR     write the IR after every pass into DIR\n"
     "  --print-ir                  print the final IR on stdout\n"
@@ -99,7 +103,8 @@ int CompileMain(int argc, char** argv) {
        {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all", "--precision",
         "--calib", "--calib-method", "--percentile", "--keep-float", "--max-error"})
     args.Option(o);
-  for (const char* f : {"--print-ir", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q"})
+  for (const char* f :
+       {"--print-ir", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q", "--debug-quant"})
     args.Flag(f);
   std::string path;
   if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
@@ -229,6 +234,46 @@ int CompileMain(int argc, char** argv) {
   if (mlir::failed(pm.run(*module))) return first_error ? Fail("the pass pipeline failed") : 1;
   std::vector<LayerReport> layers;
   double mixed_error = 0;
+  if (quantize && args.Has("--debug-quant")) {
+    std::vector<DebugRow> rows;
+    if (const int rc = DebugQuantize(*module, qopts, ListInputSets(qopts.calib_dir), &rows))
+      return rc;
+    if (args.Has("--json")) {
+      llvm::json::OStream j(llvm::outs(), 2);
+      j.object([&] {
+        j.attribute("model", path);
+        j.attribute("calib_method", quant::CalibMethodName(qopts.method));
+        j.attributeArray("layers", [&] {
+          for (const DebugRow& r : rows)
+            j.object([&] {
+              j.attribute("name", r.name);
+              j.attribute("k", r.k);
+              j.attribute("n", r.n);
+              j.attribute("precision", r.precision);
+              j.attribute("weight_sqnr_db", r.weight_sqnr_db);
+              j.attribute("output_sqnr_db", r.output_sqnr_db);
+            });
+        });
+      });
+      llvm::outs() << "\n";
+      llvm::outs().flush();
+      return kExitOk;
+    }
+    std::printf("per-layer SQNR, int8 (%s calibration) against f32, over %zu input sets:\n",
+                quant::CalibMethodName(qopts.method), ListInputSets(qopts.calib_dir).size());
+    std::printf("  %-40s %11s  %-9s %14s %14s\n", "layer", "K x N", "precision", "weight (dB)",
+                "output (dB)");
+    for (const DebugRow& r : rows) {
+      char kn[32];
+      std::snprintf(kn, sizeof kn, "%lld x %lld", static_cast<long long>(r.k),
+                    static_cast<long long>(r.n));
+      std::printf("  %-40s %11s  %-9s %14.1f %14.1f\n", r.name.c_str(), kn, r.precision.c_str(),
+                  r.weight_sqnr_db, r.output_sqnr_db);
+    }
+    std::printf("(output SQNR includes the error of every earlier layer: the first large drop "
+                "names the layer that breaks)\n");
+    return kExitOk;
+  }
   if (quantize) {
     if (const int rc = QuantizeModule(*module, qopts, &layers, &mixed_error)) return rc;
     if (mlir::failed(back.run(*module))) return first_error ? Fail("the pass pipeline failed") : 1;
@@ -342,6 +387,31 @@ int CompileMain(int argc, char** argv) {
     }
   }
   return kExitOk;
+}
+
+int DebugQuantMain(int argc, char** argv) {
+  static const char* kDebugHelp =
+      "usage: axle debug-quant MODEL.onnx --calib DIR [--calib-method M] [--percentile P]\n"
+      "                        [--keep-float NAME] [--json]\n"
+      "\n"
+      "Quantizes MODEL to int8 as `axle compile --precision int8` would (calibration on the input\n"
+      "sets of DIR), then runs the int8 and the f32 plans side by side on those sets and prints,\n"
+      "per linear layer, the SQNR of its int8 weights and of its output against f32\n"
+      "(10 log10 of signal over error power, dB; the output's includes the error of every\n"
+      "earlier layer). Writes no file.\n";
+  for (int i = 0; i < argc; ++i)
+    if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
+      std::fputs(kDebugHelp, stdout);
+      return kExitOk;
+    }
+  std::vector<std::string> words(argv, argv + argc);
+  for (const std::string& w : words)
+    if (w == "-o" || w.rfind("--precision", 0) == 0)
+      return UsageError("debug-quant", "'" + w + "' is not an option of debug-quant");
+  words.insert(words.end(), {"-o", "/dev/null", "--precision", "int8", "--debug-quant"});
+  std::vector<char*> cargv;
+  for (std::string& w : words) cargv.push_back(w.data());
+  return CompileMain(static_cast<int>(cargv.size()), cargv.data());
 }
 
 }  // namespace axle::cli

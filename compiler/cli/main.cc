@@ -22,6 +22,7 @@ int Usage(FILE* out) {
                "  bench     time a compiled model's inference (median, min, max; per-op profile)\n"
                "  eval      compare a compiled model with a reference on input sets (accuracy,\n"
                "            planner trajectory error)\n"
+               "  debug-quant  per-layer SQNR of an int8 quantization against f32\n"
                "\n"
                "options:\n"
                "  -h, --help     show this help (each command also takes --help)\n"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   if (command == "run") return axle::cli::RunMain(argc - 2, argv + 2);
   if (command == "bench") return axle::cli::BenchMain(argc - 2, argv + 2);
   if (command == "eval") return axle::cli::EvalMain(argc - 2, argv + 2);
+  if (command == "debug-quant") return axle::cli::DebugQuantMain(argc - 2, argv + 2);
   std::fprintf(stderr, "error: unknown command '%s' (see 'axle --help')\n", command.c_str());
   return axle::cli::kExitUsage;
 }

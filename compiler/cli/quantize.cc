@@ -68,6 +68,21 @@ int CompilePlan(mlir::ModuleOp module, const std::string& target, MemoryPlan* pl
   return kExitOk;
 }
 
+// Adds `values` to @main's returned values, after the existing ones (with empty attributes).
+void ExposeValues(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> values) {
+  mlir::MLIRContext* ctx = module.getContext();
+  auto func = module.lookupSymbol<mlir::func::FuncOp>("main");
+  auto ret = llvm::cast<mlir::func::ReturnOp>(func.getBody().front().getTerminator());
+  ret.getOperandsMutable().append(values);
+  llvm::SmallVector<mlir::Type> results(func.getResultTypes());
+  for (mlir::Value v : values) results.push_back(v.getType());
+  llvm::SmallVector<mlir::DictionaryAttr> res_attrs;
+  func.getAllResultAttrs(res_attrs);
+  res_attrs.resize(results.size(), mlir::DictionaryAttr::get(ctx));
+  func.setType(mlir::FunctionType::get(ctx, func.getArgumentTypes(), results));
+  func.setAllResultAttrs(res_attrs);
+}
+
 const float* OutputData(MemoryPlan& plan, uint32_t i, size_t* count) {
   const void* data = nullptr;
   size_t size = 0;
@@ -166,18 +181,10 @@ int QuantizeModule(mlir::ModuleOp module, const QuantizeOptions& options,
   auto pfunc = probe->lookupSymbol<mlir::func::FuncOp>("main");
   std::vector<ir::LinearOp> plinears;
   pfunc.walk([&](ir::LinearOp op) { plinears.push_back(op); });
-  auto ret = llvm::cast<mlir::func::ReturnOp>(pfunc.getBody().front().getTerminator());
-  const unsigned base_outputs = ret.getNumOperands();
+  const unsigned base_outputs = pfunc.getNumResults();
   llvm::SmallVector<mlir::Value> extra;
   for (size_t c : candidates) extra.push_back(plinears[c].getInput());
-  ret.getOperandsMutable().append(extra);
-  llvm::SmallVector<mlir::Type> results(pfunc.getResultTypes());
-  for (mlir::Value v : extra) results.push_back(v.getType());
-  llvm::SmallVector<mlir::DictionaryAttr> res_attrs;
-  pfunc.getAllResultAttrs(res_attrs);
-  res_attrs.resize(results.size(), mlir::DictionaryAttr::get(ctx));
-  pfunc.setType(mlir::FunctionType::get(ctx, pfunc.getArgumentTypes(), results));
-  pfunc.setAllResultAttrs(res_attrs);
+  ExposeValues(*probe, extra);
   MemoryPlan probe_plan;
   if (const int rc = CompilePlan(*probe, options.target, &probe_plan)) return rc;
   LoadedModel& model = probe_plan.model;
@@ -326,6 +333,91 @@ int QuantizeModule(mlir::ModuleOp module, const QuantizeOptions& options,
   mlir::PassManager qpm(ctx);
   qpm.addNestedPass<mlir::func::FuncOp>(passes::createAxleQuantize());
   if (mlir::failed(qpm.run(module))) return Fail("axle-quantize failed");
+  return kExitOk;
+}
+
+namespace {
+
+// The linear layers of a module in program order, whatever their precision.
+std::vector<mlir::Operation*> LinearLayers(mlir::ModuleOp module) {
+  std::vector<mlir::Operation*> ops;
+  module.walk([&](mlir::Operation* op) {
+    if (llvm::isa<ir::LinearOp, ir::LinearInt8Op>(op)) ops.push_back(op);
+  });
+  return ops;
+}
+
+double Db(double signal, double noise) {
+  if (noise <= 0) return 999.0;
+  return 10.0 * std::log10(signal / noise);
+}
+
+}  // namespace
+
+int DebugQuantize(mlir::ModuleOp module, const QuantizeOptions& options,
+                  const std::vector<std::string>& sets, std::vector<DebugRow>* rows) {
+  mlir::OwningOpRef<mlir::ModuleOp> f32 = module.clone();
+  mlir::OwningOpRef<mlir::ModuleOp> q8 = module.clone();
+  std::vector<LayerReport> report;
+  double unused = 0;
+  if (const int rc = QuantizeModule(*q8, options, &report, &unused)) return rc;
+  std::vector<mlir::Operation*> a = LinearLayers(*f32), b = LinearLayers(*q8);
+  if (a.size() != b.size() || a.size() != report.size())
+    return Fail("internal: the quantized module's layers do not match the f32 module's");
+  rows->clear();
+  for (size_t i = 0; i < a.size(); ++i) {
+    DebugRow r;
+    r.name = report[i].name;
+    r.k = report[i].k;
+    r.n = report[i].n;
+    r.precision = report[i].precision;
+    auto w = passes::ConstantValue(llvm::cast<ir::LinearOp>(a[i]).getWeight());
+    if (w && w.getElementType().isF32() && r.k > 0) {
+      std::vector<float> dense(w.getValues<float>().begin(), w.getValues<float>().end());
+      std::vector<int8_t> q(dense.size());
+      std::vector<float> scales(r.n);
+      std::vector<int32_t> sums(r.n);
+      QuantizeWeightsPerColumn(dense.data(), r.k, r.n, q.data(), scales.data(), sums.data());
+      double sig = 0, noise = 0;
+      for (size_t e = 0; e < dense.size(); ++e) {
+        const double d = dense[e] - static_cast<double>(q[e]) * scales[e % r.n];
+        sig += double(dense[e]) * dense[e];
+        noise += d * d;
+      }
+      r.weight_sqnr_db = Db(sig, noise);
+    }
+    rows->push_back(r);
+  }
+  const unsigned base = llvm::cast<mlir::func::FuncOp>(f32->lookupSymbol("main")).getNumResults();
+  auto results = [](const std::vector<mlir::Operation*>& ops) {
+    llvm::SmallVector<mlir::Value> v;
+    for (mlir::Operation* op : ops) v.push_back(op->getResult(0));
+    return v;
+  };
+  ExposeValues(*f32, results(a));
+  ExposeValues(*q8, results(b));
+  MemoryPlan pf, pq;
+  if (const int rc = CompilePlan(*f32, options.target, &pf)) return rc;
+  if (const int rc = CompilePlan(*q8, options.target, &pq)) return rc;
+  std::vector<double> sig(a.size(), 0.0), noise(a.size(), 0.0);
+  for (const std::string& set : sets) {
+    if (const int rc = LoadInputs(pf.model, pf.context.get(), set)) return rc;
+    if (const int rc = LoadInputs(pq.model, pq.context.get(), set)) return rc;
+    if (pf.context.Invoke() != AXLE_OK || pq.context.Invoke() != AXLE_OK)
+      return Fail(set + ": " + axle_last_error());
+    for (size_t i = 0; i < a.size(); ++i) {
+      size_t nf = 0, nq = 0;
+      const float* yf = OutputData(pf, base + static_cast<uint32_t>(i), &nf);
+      const float* yq = OutputData(pq, base + static_cast<uint32_t>(i), &nq);
+      if (!yf || !yq || nf != nq)
+        return Fail("internal: layer " + (*rows)[i].name + " outputs differ");
+      for (size_t e = 0; e < nf; ++e) {
+        sig[i] += double(yf[e]) * yf[e];
+        noise[i] += (double(yq[e]) - yf[e]) * (double(yq[e]) - yf[e]);
+      }
+    }
+  }
+  for (size_t i = 0; i < a.size(); ++i) (*rows)[i].output_sqnr_db = Db(sig[i], noise[i]);
   return kExitOk;
 }
 

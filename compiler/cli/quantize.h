@@ -51,6 +51,21 @@ struct LayerReport {
 int QuantizeModule(mlir::ModuleOp module, const QuantizeOptions& options,
                    std::vector<LayerReport>* report, double* achieved_error);
 
+// One row of `axle debug-quant`: a linear layer's weight SQNR (per-channel int8 against f32)
+// and its output's SQNR in the int8 plan against the f32 plan (errors of every earlier layer
+// included), over the input sets.
+struct DebugRow {
+  std::string name;
+  int64_t k = 0, n = 0;
+  std::string precision;
+  double weight_sqnr_db = 0, output_sqnr_db = 0;
+};
+
+// `module` fused, not quantized: quantizes a copy as QuantizeModule does, runs both plans on
+// `sets` with every linear layer's output exposed, and fills rows in program order.
+int DebugQuantize(mlir::ModuleOp module, const QuantizeOptions& options,
+                  const std::vector<std::string>& sets, std::vector<DebugRow>* rows);
+
 }  // namespace axle::cli
 
 #endif  // AXLE_COMPILER_CLI_QUANTIZE_H_

@@ -211,6 +211,24 @@ class TrainedPlannerInt8(unittest.TestCase):
                 self.assertLessEqual(ratio, 0.3)
                 self.assert_within(r, 1.5, 0.5, bits)
 
+    def test_debug_quant_sqnr(self):
+        # Per-layer SQNR: the weight SQNR of one layer recomputed with numpy from the committed
+        # weights (per-column symmetric int8, round half to even) is the oracle; the output SQNR
+        # of every layer must be finite and plausible for 8 bits.
+        r = json.loads(axle("debug-quant", self.onnx, "--calib", os.path.join(self.dir, "calib"),
+                            "--calib-method", "minmax", "--json"))
+        layers = {l["name"]: l for l in r["layers"]}
+        self.assertEqual(len(layers), 27)
+        w = make_sets.load_weights()["ego_encoder.weight"].astype(np.float64)
+        scale = np.abs(w).max(axis=0) / 127
+        q = np.clip(np.round(w / scale), -127, 127)
+        want = 10 * np.log10((w ** 2).sum() / ((w - q * scale) ** 2).sum())
+        self.assertAlmostEqual(layers["ego_encoder"]["weight_sqnr_db"], want, delta=0.05)
+        for l in r["layers"]:
+            self.assertGreater(l["weight_sqnr_db"], 35, l)
+            self.assertGreater(l["output_sqnr_db"], 20, l)
+            self.assertLess(l["output_sqnr_db"], 80, l)
+
     def test_keep_float_keeps_the_named_layers(self):
         _, report = self.compile_int8("minmax", "--keep-float", "traj_head")
         kept = [l for l in report["layers"] if l["precision"] == "f32"]
