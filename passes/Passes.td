@@ -106,7 +106,10 @@ def AxleQuantize : Pass<"axle-quantize", "mlir::func::FuncOp"> {
         [-127, 127]), with the column sums the zero-point correction needs;
       - bias, activation and residual stay in the f32 epilogue; with `axle.input_mean` (the
         calibrated per-channel mean of the input, [K]) the bias is corrected for the mean
-        shift the weight rounding causes (a bias is created when there was none).
+        shift the weight rounding causes (a bias is created when there was none);
+      - with `axle.smooth` (SmoothQuant's per-input-channel factors s, [K]) weight row k is
+        multiplied by s_k and the input divided by s before it is quantized (the range is
+        then the smoothed input's).
     A linear marked `axle.precision = "f32"` (the user's --keep-float, or the mixed-precision
     search) is left as it is; so is one without a range. The marks are attributes of the op,
     so later passes carry them: fusion never undoes a precision choice silently.

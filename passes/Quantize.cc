@@ -37,6 +37,19 @@ struct QuantizeLinear : mlir::OpRewritePattern<ir::LinearOp> {
     auto wtype = TensorTypeOf(op.getWeight());
     const size_t k = wtype.getDimSize(0), n = wtype.getDimSize(1);
     std::vector<float> dense(w.getValues<float>().begin(), w.getValues<float>().end());
+    // SmoothQuant: weight row i times s_i, the input divided by s (a mul before quantizing).
+    auto smooth = op->getAttrOfType<mlir::DenseElementsAttr>("axle.smooth");
+    std::vector<float> inv_smooth;
+    if (smooth) {
+      if (smooth.getNumElements() != static_cast<int64_t>(k) || !smooth.getElementType().isF32())
+        return op.emitOpError("axle.smooth must hold one f32 per input channel"), mlir::failure();
+      size_t i = 0;
+      for (float sc : smooth.getValues<float>()) {
+        for (size_t j = 0; j < n; ++j) dense[i * n + j] *= sc;
+        inv_smooth.push_back(1.0f / sc);
+        ++i;
+      }
+    }
     std::vector<int8_t> q(k * n);
     std::vector<float> scales(n);
     std::vector<int32_t> sums(n);
@@ -60,7 +73,11 @@ struct QuantizeLinear : mlir::OpRewritePattern<ir::LinearOp> {
                                 scalar_u8, llvm::APInt(8, static_cast<uint64_t>(a.zero_point))));
     auto xtype = TensorTypeOf(op.getInput());
     auto qtype = mlir::RankedTensorType::get(xtype.getShape(), u8);
-    mlir::Value xq = rewriter.create<ir::QuantizeLinearOp>(loc, qtype, op.getInput(), scale, zp);
+    mlir::Value x = op.getInput();
+    if (smooth)
+      x = rewriter.create<ir::MulOp>(
+          loc, xtype, x, F32Constant(rewriter, loc, {static_cast<int64_t>(k)}, inv_smooth));
+    mlir::Value xq = rewriter.create<ir::QuantizeLinearOp>(loc, qtype, x, scale, zp);
 
     auto wq_type =
         mlir::RankedTensorType::get({static_cast<int64_t>(k), static_cast<int64_t>(n)}, i8);

@@ -63,6 +63,9 @@ constexpr const char* kHelp =
     "  --calib-method M            how activation ranges are chosen from the calibration\n"
     "                              statistics: minmax, percentile (default), entropy (KL), mse\n"
     "  --percentile P              the percentile for --calib-method percentile (99.99)\n"
+    "  --smooth-alpha A            SmoothQuant: move activation range disparity between input\n"
+    "                              channels into the weights, strength A in (0, 1] (0.5 is\n"
+    "                              usual; smoothed layers take minmax ranges). Off by default\n"
     "  --keep-float PATTERN        keep the layers whose name contains PATTERN in f32\n"
     "  --debug-quant               int8/mixed: first print each linear layer's weight SQNR and\n"
     "                              its output SQNR in the int8 plan against the f32 plan over\n"
@@ -99,9 +102,9 @@ std::string Where(mlir::Location loc) {
 int CompileMain(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   Args args("compile", argc, argv);
-  for (const char* o :
-       {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all", "--precision",
-        "--calib", "--calib-method", "--percentile", "--keep-float", "--max-error"})
+  for (const char* o : {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all",
+                        "--precision", "--calib", "--calib-method", "--percentile", "--keep-float",
+                        "--max-error", "--smooth-alpha"})
     args.Option(o);
   for (const char* f :
        {"--print-ir", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q", "--debug-quant"})
@@ -136,6 +139,13 @@ int CompileMain(int argc, char** argv) {
     qopts.percentile = std::strtod(text.c_str(), &end);
     if (text.empty() || *end || !(qopts.percentile > 50) || !(qopts.percentile <= 100))
       return UsageError("compile", "--percentile takes a number in (50, 100], got '" + text + "'");
+  }
+  if (args.Has("--smooth-alpha")) {
+    char* end = nullptr;
+    const std::string text = args.Get("--smooth-alpha");
+    qopts.smooth_alpha = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end || !(qopts.smooth_alpha > 0) || qopts.smooth_alpha > 1)
+      return UsageError("compile", "--smooth-alpha takes a number in (0, 1], got '" + text + "'");
   }
   if (precision == "mixed") {
     char* end = nullptr;

@@ -236,9 +236,40 @@ int QuantizeModule(mlir::ModuleOp module, const QuantizeOptions& options,
     // A graph input's range is the sensor's: clipping its tails (entropy, percentile) clips
     // real values (speeds, positions), so graph inputs always take minmax.
     const bool graph_input = llvm::isa<mlir::BlockArgument>(op.getInput());
-    const auto [lo, hi] = tensor_stats[j].Range(
+    auto [lo, hi] = tensor_stats[j].Range(
         graph_input ? quant::CalibMethod::kMinMax : options.method, options.percentile);
-    const std::vector<double> means = tensor_stats[j].ChannelMeans();
+    std::vector<double> means = tensor_stats[j].ChannelMeans();
+    const std::vector<float>& cmin = tensor_stats[j].ChannelMin();
+    const std::vector<float>& cmax = tensor_stats[j].ChannelMax();
+    auto w = passes::ConstantValue(op.getWeight());
+    if (options.smooth_alpha > 0 && !cmin.empty() && w) {
+      // SmoothQuant (Xiao et al. 2023): divide input channel k by s_k and multiply weight
+      // row k by it, moving range disparity between channels from the activation (one scale
+      // per tensor) into the weights (one scale per column). The range of the smoothed input
+      // is its per-channel min/max over s (minmax: the histogram was of the raw input).
+      const size_t k = cmin.size(),
+                   n = static_cast<size_t>(passes::TensorTypeOf(op.getWeight()).getDimSize(1));
+      std::vector<float> wv(w.getValues<float>().begin(), w.getValues<float>().end());
+      std::vector<float> smooth(k);
+      lo = 0.0f;
+      hi = 0.0f;
+      for (size_t c = 0; c < k; ++c) {
+        float wmax = 0.0f;
+        for (size_t col = 0; col < n; ++col) wmax = std::max(wmax, std::fabs(wv[c * n + col]));
+        const double xmax = std::max(std::fabs(cmin[c]), std::fabs(cmax[c]));
+        double sc = std::pow(std::max(xmax, 1e-5), options.smooth_alpha) /
+                    std::pow(std::max<double>(wmax, 1e-5), 1.0 - options.smooth_alpha);
+        sc = std::min(1e5, std::max(1e-5, sc));
+        smooth[c] = static_cast<float>(sc);
+        lo = std::min(lo, static_cast<float>(cmin[c] / sc));
+        hi = std::max(hi, static_cast<float>(cmax[c] / sc));
+        means[c] /= sc;
+      }
+      op->setAttr("axle.smooth", mlir::DenseElementsAttr::get(
+                                     mlir::RankedTensorType::get({static_cast<int64_t>(k)},
+                                                                 mlir::Float32Type::get(ctx)),
+                                     llvm::ArrayRef<float>(smooth)));
+    }
     if (!means.empty())
       op->setAttr("axle.input_mean",
                   mlir::DenseElementsAttr::get(
@@ -252,6 +283,7 @@ int QuantizeModule(mlir::ModuleOp module, const QuantizeOptions& options,
     const QuantParams qp = AsymmetricU8(lo, hi);
     r.precision = "int8";
     if (graph_input) r.reason = "graph input: minmax";
+    if (op->hasAttr("axle.smooth")) r.reason += r.reason.empty() ? "smoothed" : ", smoothed";
     r.lo = lo;
     r.hi = hi;
     r.scale = qp.scale;

@@ -32,6 +32,8 @@ struct QuantizeOptions {
   // --precision mixed: the error budget (> 0 enables the search): the largest relative RMS
   // error of any model output against f32 over the calibration sets.
   double max_error = 0;
+  // SmoothQuant's migration strength (0 = off): s_k = max|x_k|^a / max_n |w[k][n]|^(1 - a).
+  double smooth_alpha = 0;
 };
 
 struct LayerReport {

@@ -35,9 +35,16 @@ std::vector<double> TensorStats::ChannelMeans() const {
 void TensorStats::ObserveRange(const float* x, size_t n, size_t channels) {
   if (channels > 0 && n % channels == 0) {
     channel_sums_.resize(channels, 0.0);
+    channel_min_.resize(channels, std::numeric_limits<float>::infinity());
+    channel_max_.resize(channels, -std::numeric_limits<float>::infinity());
     for (size_t r = 0; r < n / channels; ++r)
-      for (size_t c = 0; c < channels; ++c)
-        if (std::isfinite(x[r * channels + c])) channel_sums_[c] += x[r * channels + c];
+      for (size_t c = 0; c < channels; ++c) {
+        const float v = x[r * channels + c];
+        if (!std::isfinite(v)) continue;
+        channel_sums_[c] += v;
+        channel_min_[c] = std::min(channel_min_[c], v);
+        channel_max_[c] = std::max(channel_max_[c], v);
+      }
     rows_ += n / channels;
   }
   for (size_t i = 0; i < n; ++i) {

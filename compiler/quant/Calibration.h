@@ -31,8 +31,10 @@ class TensorStats {
   // Pass 1. With channels > 0, x is rows of `channels` values and the per-channel means (over
   // every row of every call) are kept too: the input statistics bias correction needs.
   void ObserveRange(const float* x, size_t n, size_t channels = 0);
-  // Per-channel means of pass 1 (empty without channels).
+  // Per-channel means, minima and maxima of pass 1 (empty without channels).
   std::vector<double> ChannelMeans() const;
+  const std::vector<float>& ChannelMin() const { return channel_min_; }
+  const std::vector<float>& ChannelMax() const { return channel_max_; }
   // Pass 2 (after every ObserveRange call).
   void ObserveHistogram(const float* x, size_t n);
 
@@ -54,6 +56,7 @@ class TensorStats {
   size_t count_ = 0;
   std::vector<double> hist_, abs_hist_;
   std::vector<double> channel_sums_;
+  std::vector<float> channel_min_, channel_max_;
   size_t rows_ = 0;
 };
 

@@ -55,3 +55,19 @@ func.func @keeps_residual(%x: tensor<1x2xf32>, %r: tensor<1x1xf32>) -> tensor<1x
   %y = axle.linear %x, %w residual %r {axle.input_range = [-1.0 : f32, 1.0 : f32]} : (tensor<1x2xf32>, tensor<2x1xf32>, tensor<1x1xf32>) -> tensor<1x1xf32>
   return %y : tensor<1x1xf32>
 }
+
+// -----
+
+// SmoothQuant: weight rows times s ([2, 0.5]), the input divided by s (a mul by [0.5, 2])
+// before it is quantized. Column 0 becomes [4, -0.5] -> scale 4/127, values [127, -16];
+// column 1 [1, 0.25] -> scale 1/127, values [127, 32].
+// CHECK-LABEL: func.func @smoothed
+// CHECK-DAG: %[[INV:.*]] = axle.constant dense<[5.000000e-01, 2.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: axle.constant dense<{{\[\[}}127, 127], [-16, 32]]> : tensor<2x2xi8>
+// CHECK: %[[M:.*]] = axle.mul %arg0, %[[INV]]
+// CHECK: axle.quantize_linear %[[M]]
+func.func @smoothed(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %w = axle.constant dense<[[2.0, 0.5], [-1.0, 0.5]]> : tensor<2x2xf32>
+  %y = axle.linear %x, %w {axle.input_range = [-1.0 : f32, 3.0 : f32], axle.smooth = dense<[2.0, 0.5]> : tensor<2xf32>} : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
