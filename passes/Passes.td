@@ -142,6 +142,28 @@ def AxleQuantizeWeights : Pass<"axle-quantize-weights", "mlir::func::FuncOp"> {
   ];
 }
 
+def AxleFuseQdq : Pass<"axle-fuse-qdq", "mlir::func::FuncOp"> {
+  let summary = "QDQ models: dequantize_linear -> linear becomes linear_int8 on the u8 tensor";
+  let description = [{
+    An ONNX QDQ model (ONNX Runtime's quantize_static, PT2E, TensorRT Model Optimizer) marks
+    int8 layers as QuantizeLinear -> DequantizeLinear around the activation and a
+    DequantizeLinear of int8 weights (folded into f32 constants at import). A linear whose
+    input is dequantize_linear(q) with q u8 and a per-tensor constant scale and zero point, and
+    whose weight is a constant, is rewritten to linear_int8 reading q directly, with the model's
+    scales: per output column, the int8 weights are recovered exactly when the f32 values are
+    integer multiples of max|w| / 127 or / 128 (how the quantizers write them), else quantized
+    per column as axle-quantize does. The epilogue (bias, activation, residual) stays.
+
+    Before:
+      %q = axle.quantize_linear %x, %s, %z
+      %d = axle.dequantize_linear %q, %s, %z
+      %y = axle.linear %d, %w, %b
+    After:
+      %q = axle.quantize_linear %x, %s, %z
+      %y = axle.linear_int8 %q, %w8, %ws, %sums, %b {input_scale = s, input_zero_point = z}
+  }];
+}
+
 def AxlePackWeights : Pass<"axle-pack-weights", "mlir::func::FuncOp"> {
   let summary = "Store constant linear weights in the target GEMM's panel layout";
   let description = [{

@@ -227,6 +227,7 @@ int CompileMain(int argc, char** argv) {
     if (!args.Has("--no-pack-qkv"))
       pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePackQkv());
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseElementwise());
+    pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseQdq());
     pm.addPass(mlir::createCanonicalizerPass());
   }
   // With --precision int8 the pipeline stops after fusion for calibration and quantization.
