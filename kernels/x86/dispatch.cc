@@ -97,12 +97,26 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
   const size_t step = static_cast<size_t>(kernels.gemm_nr) / 16;  // panels per microkernel call
   // Row blocks of at most 10 tiles, balanced (97 rows: 56 + 41, not 80 + 17).
   const size_t blocks_needed = (m + 10 * mr - 1) / (10 * mr);
-  const size_t mc = std::max(mr, ((m + blocks_needed - 1) / blocks_needed + mr - 1) / mr * mr);
+  size_t mc = std::max(mr, ((m + blocks_needed - 1) / blocks_needed + mr - 1) / mr * mr);
   const size_t panels = (n + 15) / 16;
-  const size_t row_blocks = std::max<size_t>(1, (m + mc - 1) / mc);
+  const size_t threads = par ? static_cast<size_t>(std::max(1, par->threads)) : 1;
+  size_t row_blocks = std::max<size_t>(1, (m + mc - 1) / mc);
+  // The pool hands each thread an equal contiguous share of the tasks: with more row blocks
+  // than threads, take (up to 1.5x as many) smaller blocks so that they divide evenly (1024
+  // rows on 2 threads: 16 blocks of 64, not 13 of 80 split 7 + 6).
+  if (threads > 1 && row_blocks > threads && row_blocks % threads != 0) {
+    for (size_t target = row_blocks + 1; target <= row_blocks * 3 / 2; ++target) {
+      const size_t mc_t = std::max(mr, ((m + target - 1) / target + mr - 1) / mr * mr);
+      const size_t rb_t = (m + mc_t - 1) / mc_t;
+      if (rb_t % threads == 0) {
+        mc = mc_t;
+        row_blocks = rb_t;
+        break;
+      }
+    }
+  }
   // Tasks: row blocks x panel groups, with as few groups as keep every thread busy (A is
   // packed once per task and K block, so wide groups amortize it).
-  const size_t threads = par ? static_cast<size_t>(std::max(1, par->threads)) : 1;
   const size_t want_groups = std::max<size_t>(1, (2 * threads + row_blocks - 1) / row_blocks);
   size_t group = (panels + want_groups - 1) / want_groups;
   group = std::max<size_t>(step, (group + step - 1) / step * step);
@@ -113,6 +127,8 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
   if (k_outer)
     group = std::min(group, std::max(step, (size_t{1} << 20) / (kKc * 64) / step * step));
   const size_t groups = (panels + group - 1) / group;
+  const size_t run_blocks =
+      std::max<size_t>(1, (size_t{1} << 20) / (mc * group * 16 * sizeof(float)));
   if (m == 0 || n == 0) return;
   // Waking the pool costs microseconds: below ~1 MFLOP one thread is faster than two.
   if (2.0 * m * k * n < 1e6) par = nullptr;
@@ -122,8 +138,12 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
     // weight block (<= 1 MB) serves all its row blocks from L2 before the next is read.
     for (int64_t run = begin; run < end;) {
       const size_t g = static_cast<size_t>(run) / row_blocks;
+      // The run's C block (its rows x the group's columns) is revisited once per K block: keep
+      // it within ~1 MB so that it stays in L2 too.
       const int64_t run_end =
-          k_outer ? std::min<int64_t>(end, static_cast<int64_t>((g + 1) * row_blocks)) : run + 1;
+          k_outer ? std::min<int64_t>({end, static_cast<int64_t>((g + 1) * row_blocks),
+                                       run + static_cast<int64_t>(run_blocks)})
+                  : run + 1;
       for (size_t k0 = 0; k0 < k || (k == 0 && k0 == 0); k0 += kKc) {
         for (int64_t t = run; t < run_end; ++t) {
           const size_t rb = static_cast<size_t>(t) % row_blocks;
