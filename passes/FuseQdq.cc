@@ -76,30 +76,12 @@ struct QdqLinear : mlir::OpRewritePattern<ir::LinearOp> {
     std::vector<float> dense(w.getValues<float>().begin(), w.getValues<float>().end());
     std::vector<int8_t> wq(k * n);
     std::vector<float> scales(n);
-    std::vector<int32_t> sums(n, 0);
     bool exact = true;
     for (size_t j = 0; j < n && exact; ++j)
       exact = RecoverColumn(dense, k, n, j, wq.data(), &scales[j]);
-    if (!exact) QuantizeWeightsPerColumn(dense.data(), k, n, wq.data(), scales.data(), sums.data());
-    std::fill(sums.begin(), sums.end(), 0);
-    for (size_t i = 0; i < k; ++i)
-      for (size_t j = 0; j < n; ++j) sums[j] += wq[i * n + j];
-
-    const mlir::Location loc = op.getLoc();
-    auto i8 = rewriter.getIntegerType(8);
-    auto wq_type =
-        mlir::RankedTensorType::get({static_cast<int64_t>(k), static_cast<int64_t>(n)}, i8);
-    auto vec_i32 =
-        mlir::RankedTensorType::get({static_cast<int64_t>(n)}, rewriter.getIntegerType(32));
-    mlir::Value wv = rewriter.create<ir::ConstantOp>(
-        loc, wq_type, mlir::DenseElementsAttr::get(wq_type, llvm::ArrayRef(wq)));
-    mlir::Value ws = F32Constant(rewriter, loc, {static_cast<int64_t>(n)}, scales);
-    mlir::Value cs = rewriter.create<ir::ConstantOp>(
-        loc, vec_i32, mlir::DenseElementsAttr::get(vec_i32, llvm::ArrayRef(sums)));
-    rewriter.replaceOpWithNewOp<ir::LinearInt8Op>(
-        op, op.getType(), q, wv, ws, cs, op.getBias(), op.getResidual(), op.getActivationAttr(),
-        rewriter.getStringAttr("kn"), rewriter.getF32FloatAttr(static_cast<float>(*scale)),
-        rewriter.getI64IntegerAttr(*zp));
+    if (!exact) QuantizeWeightsPerColumn(dense.data(), k, n, wq.data(), scales.data(), nullptr);
+    ReplaceWithLinearInt8(rewriter, op, q, static_cast<float>(*scale), *zp, wq, scales,
+                          op.getBias());
     return mlir::success();
   }
 };

@@ -3,6 +3,7 @@
 #define AXLE_PASSES_FUSIONUTILS_H_
 
 #include <optional>
+#include <vector>
 
 #include "compiler/dialect/AxleDialect.h"
 #include "mlir/IR/PatternMatch.h"
@@ -54,6 +55,32 @@ inline mlir::Value F32Constant(mlir::PatternRewriter& rewriter, mlir::Location l
   auto type = mlir::RankedTensorType::get(shape, rewriter.getF32Type());
   auto attr = mlir::DenseElementsAttr::get(type, values);
   return rewriter.create<ir::ConstantOp>(loc, type, attr).getResult();
+}
+
+// Replaces the f32 linear `op` by axle.linear_int8 reading the u8 tensor `q` (per-tensor
+// input_scale / input_zero_point) with int8 weights wq [K, N] ("kn") and their per-column
+// scales; the column sums are derived here. Bias (given), residual and activation carry over.
+inline ir::LinearInt8Op ReplaceWithLinearInt8(mlir::PatternRewriter& rewriter, ir::LinearOp op,
+                                              mlir::Value q, float input_scale,
+                                              int64_t input_zero_point, llvm::ArrayRef<int8_t> wq,
+                                              llvm::ArrayRef<float> scales, mlir::Value bias) {
+  const int64_t n = static_cast<int64_t>(scales.size());
+  const int64_t k = n ? static_cast<int64_t>(wq.size()) / n : 0;
+  std::vector<int32_t> sums(n, 0);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j) sums[j] += wq[i * n + j];
+  const mlir::Location loc = op.getLoc();
+  auto wq_type = mlir::RankedTensorType::get({k, n}, rewriter.getIntegerType(8));
+  auto sums_type = mlir::RankedTensorType::get({n}, rewriter.getIntegerType(32));
+  mlir::Value w =
+      rewriter.create<ir::ConstantOp>(loc, wq_type, mlir::DenseElementsAttr::get(wq_type, wq));
+  mlir::Value ws = F32Constant(rewriter, loc, {n}, scales);
+  mlir::Value cs = rewriter.create<ir::ConstantOp>(
+      loc, sums_type, mlir::DenseElementsAttr::get(sums_type, llvm::ArrayRef(sums)));
+  return rewriter.replaceOpWithNewOp<ir::LinearInt8Op>(
+      op, op.getType(), q, w, ws, cs, bias, op.getResidual(), op.getActivationAttr(),
+      rewriter.getStringAttr("kn"), rewriter.getF32FloatAttr(input_scale),
+      rewriter.getI64IntegerAttr(input_zero_point));
 }
 
 // Runs the given rewrite patterns to a fixed point over `op` (a fusion pass's whole body).

@@ -52,16 +52,13 @@ struct QuantizeLinear : mlir::OpRewritePattern<ir::LinearOp> {
     }
     std::vector<int8_t> q(k * n);
     std::vector<float> scales(n);
-    std::vector<int32_t> sums(n);
-    QuantizeWeightsPerColumn(dense.data(), k, n, q.data(), scales.data(), sums.data());
+    QuantizeWeightsPerColumn(dense.data(), k, n, q.data(), scales.data(), nullptr);
     const QuantParams a = AsymmetricU8(static_cast<float>(lo.getValueAsDouble()),
                                        static_cast<float>(hi.getValueAsDouble()));
 
     mlir::MLIRContext* ctx = rewriter.getContext();
     const mlir::Location loc = op.getLoc();
     auto u8 = mlir::IntegerType::get(ctx, 8, mlir::IntegerType::Unsigned);
-    auto i8 = mlir::IntegerType::get(ctx, 8);
-    auto i32 = mlir::IntegerType::get(ctx, 32);
     auto constant = [&](mlir::RankedTensorType type, mlir::DenseElementsAttr value) {
       return rewriter.create<ir::ConstantOp>(loc, type, value).getResult();
     };
@@ -79,14 +76,7 @@ struct QuantizeLinear : mlir::OpRewritePattern<ir::LinearOp> {
           loc, xtype, x, F32Constant(rewriter, loc, {static_cast<int64_t>(k)}, inv_smooth));
     mlir::Value xq = rewriter.create<ir::QuantizeLinearOp>(loc, qtype, x, scale, zp);
 
-    auto wq_type =
-        mlir::RankedTensorType::get({static_cast<int64_t>(k), static_cast<int64_t>(n)}, i8);
     auto vec_f32 = mlir::RankedTensorType::get({static_cast<int64_t>(n)}, rewriter.getF32Type());
-    auto vec_i32 = mlir::RankedTensorType::get({static_cast<int64_t>(n)}, i32);
-    mlir::Value wq = constant(wq_type, mlir::DenseElementsAttr::get(wq_type, llvm::ArrayRef(q)));
-    mlir::Value ws =
-        constant(vec_f32, mlir::DenseElementsAttr::get(vec_f32, llvm::ArrayRef(scales)));
-    mlir::Value cs = constant(vec_i32, mlir::DenseElementsAttr::get(vec_i32, llvm::ArrayRef(sums)));
     // Bias correction: the weight rounding shifts each output's mean by
     // sum_k mean(x_k) (dequantized w - w)[k][n]; subtracting it from the bias removes that
     // systematic error (Nagel et al., 2019, "Data-Free Quantization", section 4.2).
@@ -108,12 +98,8 @@ struct QuantizeLinear : mlir::OpRewritePattern<ir::LinearOp> {
       }
       bias = constant(vec_f32, mlir::DenseElementsAttr::get(vec_f32, llvm::ArrayRef(b)));
     }
-    auto replacement = rewriter.create<ir::LinearInt8Op>(
-        loc, op.getType(), xq, wq, ws, cs, bias, op.getResidual(), op.getActivationAttr(),
-        rewriter.getStringAttr("kn"), rewriter.getF32FloatAttr(a.scale),
-        rewriter.getI64IntegerAttr(a.zero_point));
-    replacement->setAttr("axle.input_range", range);
-    rewriter.replaceOp(op, replacement.getResult());
+    ReplaceWithLinearInt8(rewriter, op, xq, a.scale, a.zero_point, q, scales, bias)
+        ->setAttr("axle.input_range", range);
     return mlir::success();
   }
 };

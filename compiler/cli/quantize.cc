@@ -408,8 +408,7 @@ int DebugQuantize(mlir::ModuleOp module, const QuantizeOptions& options,
       std::vector<float> dense(w.getValues<float>().begin(), w.getValues<float>().end());
       std::vector<int8_t> q(dense.size());
       std::vector<float> scales(r.n);
-      std::vector<int32_t> sums(r.n);
-      QuantizeWeightsPerColumn(dense.data(), r.k, r.n, q.data(), scales.data(), sums.data());
+      QuantizeWeightsPerColumn(dense.data(), r.k, r.n, q.data(), scales.data(), nullptr);
       double sig = 0, noise = 0;
       for (size_t e = 0; e < dense.size(); ++e) {
         const double d = dense[e] - static_cast<double>(q[e]) * scales[e % r.n];

@@ -29,21 +29,21 @@ inline QuantParams AsymmetricU8(float lo, float hi) {
 }
 
 // w [k, n] (row-major f32) -> q [k, n] int8 in [-127, 127] with scales[j] = max_i |w[i][j]| / 127
-// (1 for an all-zero column) and col_sums[j] = sum_i q[i][j].
+// (1 for an all-zero column) and, unless col_sums is null, col_sums[j] = sum_i q[i][j].
 inline void QuantizeWeightsPerColumn(const float* w, size_t k, size_t n, int8_t* q, float* scales,
                                      int32_t* col_sums) {
   for (size_t j = 0; j < n; ++j) {
     float m = 0.0f;
     for (size_t i = 0; i < k; ++i) m = std::max(m, std::fabs(w[i * n + j]));
     scales[j] = m > 0.0f ? m / 127.0f : 1.0f;
-    col_sums[j] = 0;
+    if (col_sums) col_sums[j] = 0;
   }
   for (size_t i = 0; i < k; ++i)
     for (size_t j = 0; j < n; ++j) {
       const float v = std::nearbyint(w[i * n + j] / scales[j]);
       const int8_t c = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
       q[i * n + j] = c;
-      col_sums[j] += c;
+      if (col_sums) col_sums[j] += c;
     }
 }
 

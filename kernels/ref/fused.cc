@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/common/pack_s8.h"
 #include "kernels/common/pack_wq.h"
 #include "kernels/ref/broadcast.h"
 #include "kernels/ref/ref_kernels.h"
@@ -235,7 +236,7 @@ void DequantizeLinear(const TensorView& x, float scale, int32_t zero_point, cons
 void LinearInt8(const uint8_t* x, int64_t m, int64_t k, float x_scale, int32_t x_zero_point,
                 const int8_t* w, bool packed, const float* w_scales, int64_t n, const float* bias,
                 Activation act, const float* residual, float* y) {
-  const int64_t quads = (k + 63) / 64 * 16;  // kernels/common/pack_s8.h's S8KQuads
+  const int64_t quads = static_cast<int64_t>(S8KQuads(static_cast<size_t>(k)));
   auto weight = [&](int64_t p, int64_t j) -> int32_t {
     if (!packed) return w[p * n + j];
     return w[((j / 16) * quads + p / 4) * 64 + 4 * (j % 16) + p % 4];

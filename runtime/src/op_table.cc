@@ -6,6 +6,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "kernels/common/pack_s8.h"
+#include "kernels/common/pack_wq.h"
 #include "runtime/schema/axle_model_generated.h"
 
 #if defined(AXLE_HAVE_X86_KERNELS)
@@ -562,7 +564,8 @@ Status ValidateLinearInt8(const OpInfo&, const OpArgs& a) {
   const int64_t k = x.shape.dims[x.shape.rank - 1], n = y.shape.dims[y.shape.rank - 1];
   if (a.params.weight_layout == fb::WeightLayout_S8Panel16x4) {
     if (w.shape.rank != 3 || w.shape.dims[0] != (n + 15) / 16 ||
-        w.shape.dims[1] != (k + 63) / 64 * 16 || w.shape.dims[2] != 64)
+        w.shape.dims[1] != static_cast<int64_t>(S8KQuads(static_cast<size_t>(k))) ||
+        w.shape.dims[2] != 64)
       return Invalid("packed int8 weight %s is not [ceil(%lld / 16), ceil(%lld / 64) * 16, 64]",
                      ShapeText(w).text, static_cast<long long>(n), static_cast<long long>(k));
   } else if (a.params.weight_layout != fb::WeightLayout_KN || w.shape.rank != 2 ||
@@ -636,10 +639,12 @@ Status ValidateLinearWeightOnly(const OpInfo&, const OpArgs& a) {
         w.shape.dims[2] != 16)
       return Invalid("w4panel16 weight %s is not [%lld, %lld, 16]", ShapeText(w).text,
                      static_cast<long long>(panels), static_cast<long long>((k + 1) / 2));
-    if (s.shape.rank != 2 || s.shape.dims[0] != (k + 31) / 32 || s.shape.dims[1] != n)
-      return Invalid("scales %s are not [%lld, %lld] (a scale per 32 rows and column)",
-                     ShapeText(s).text, static_cast<long long>((k + 31) / 32),
-                     static_cast<long long>(n));
+    const int64_t groups =
+        (k + static_cast<int64_t>(kW4Group) - 1) / static_cast<int64_t>(kW4Group);
+    if (s.shape.rank != 2 || s.shape.dims[0] != groups || s.shape.dims[1] != n)
+      return Invalid("scales %s are not [%lld, %lld] (a scale per %zu rows and column)",
+                     ShapeText(s).text, static_cast<long long>(groups), static_cast<long long>(n),
+                     kW4Group);
   } else {
     return Invalid("weight layout %d is not a weight-only layout (w8panel16, w4panel16)",
                    static_cast<int>(a.params.weight_layout));
@@ -656,29 +661,33 @@ KernelResult RunLinearWeightOnly(const OpInfo&, const OpArgs& a) {
   const bool w4 = a.params.weight_layout == fb::WeightLayout_W4Panel16;
   const float* scales = a.in[2]->As<float>();
   float* py = y.As<float>();
-  // One GEMV per row: the layouts serve the memory-bound decode step (M = 1); longer inputs
-  // re-read the weights from the caches.
-  for (int64_t r = 0; r < m; ++r) {
-    const float* xr = x.As<float>() + r * k;
-    float* yr = py + r * n;
+  // One GEMV per row: the layouts serve the memory-bound decode step (M = 1), split across
+  // the threads by column panels; longer inputs split by rows instead (one wake-up, not one
+  // per row) and re-read the weights from the caches.
+  [[maybe_unused]] const Parallel* panel_par = m == 1 ? a.par : nullptr;
+  ParallelFor(m > 1 ? a.par : nullptr, m, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* xr = x.As<float>() + r * k;
+      float* yr = py + r * n;
 #if defined(AXLE_HAVE_X86_KERNELS)
-    const x86::Kernels& kernels = x86::HostKernels();
-    if (!w4 && kernels.f32_gemv_w8) {
-      x86::GemvW8(kernels, xr, static_cast<size_t>(k), a.in[1]->As<int8_t>(), scales,
-                  static_cast<size_t>(n), bias, yr, a.par);
-      continue;
-    }
-    if (w4 && kernels.f32_gemv_w4) {
-      x86::GemvW4(kernels, xr, static_cast<size_t>(k), a.in[1]->As<uint8_t>(), scales,
-                  static_cast<size_t>(n), bias, yr, a.par);
-      continue;
-    }
+      const x86::Kernels& kernels = x86::HostKernels();
+      if (!w4 && kernels.f32_gemv_w8) {
+        x86::GemvW8(kernels, xr, static_cast<size_t>(k), a.in[1]->As<int8_t>(), scales,
+                    static_cast<size_t>(n), bias, yr, panel_par);
+        continue;
+      }
+      if (w4 && kernels.f32_gemv_w4) {
+        x86::GemvW4(kernels, xr, static_cast<size_t>(k), a.in[1]->As<uint8_t>(), scales,
+                    static_cast<size_t>(n), bias, yr, panel_par);
+        continue;
+      }
 #endif
-    if (w4)
-      ref::GemvW4(xr, k, a.in[1]->As<uint8_t>(), scales, n, bias, yr);
-    else
-      ref::GemvW8(xr, k, a.in[1]->As<int8_t>(), scales, n, bias, yr);
-  }
+      if (w4)
+        ref::GemvW4(xr, k, a.in[1]->As<uint8_t>(), scales, n, bias, yr);
+      else
+        ref::GemvW8(xr, k, a.in[1]->As<int8_t>(), scales, n, bias, yr);
+    }
+  });
   ref::ActivateRows(py, m, n, static_cast<ref::Activation>(a.params.activation), residual);
   return {};
 }
