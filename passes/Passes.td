@@ -129,7 +129,8 @@ def AxleQuantizeWeights : Pass<"axle-quantize-weights", "mlir::func::FuncOp"> {
     Every axle.linear with a constant f32 [K, N] weight, not marked `axle.precision = "f32"`,
     keeps f32 activations and stores its weight quantized symmetrically and packed for the
     weight-only GEMV kernels (kernels/common/pack_wq.h): bits=8, "w8panel16" with a scale per
-    output column; bits=4, "w4panel16" with a scale per 32 rows and column.
+    output column; bits=4, "w4panel16" with a scale per `group-size` rows (32, 64 or 128) and
+    column.
 
     Before:
       %y = axle.linear %x, %w, %b : (tensor<1x64xf32>, tensor<64x40xf32>, tensor<40xf32>) -> ...
@@ -139,6 +140,8 @@ def AxleQuantizeWeights : Pass<"axle-quantize-weights", "mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"bits", "bits", "int", /*default=*/"8", "Weight bits: 8 or 4">,
+    Option<"groupSize", "group-size", "int", /*default=*/"32",
+           "bits=4: rows per scale, 32, 64 or 128">,
   ];
 }
 

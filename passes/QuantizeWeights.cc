@@ -15,7 +15,8 @@ namespace axle::passes {
 namespace {
 
 struct WeightOnlyLinear : mlir::OpRewritePattern<ir::LinearOp> {
-  WeightOnlyLinear(mlir::MLIRContext* ctx, int bits) : OpRewritePattern(ctx), bits(bits) {}
+  WeightOnlyLinear(mlir::MLIRContext* ctx, int bits, int group)
+      : OpRewritePattern(ctx), bits(bits), group(group) {}
   mlir::LogicalResult matchAndRewrite(ir::LinearOp op,
                                       mlir::PatternRewriter& rewriter) const override {
     if (auto p = op->getAttrOfType<mlir::StringAttr>("axle.precision"); p && p.getValue() == "f32")
@@ -40,8 +41,8 @@ struct WeightOnlyLinear : mlir::OpRewritePattern<ir::LinearOp> {
       scales = F32Constant(rewriter, loc, {static_cast<int64_t>(n)}, s);
     } else {
       std::vector<uint8_t> q(W4PackedBytes(k, n));
-      std::vector<float> s(W4ScaleCount(k, n));
-      PackW4Panel16(dense.data(), k, n, q.data(), s.data());
+      std::vector<float> s(W4ScaleCount(k, n, group));
+      PackW4Panel16(dense.data(), k, n, group, q.data(), s.data());
       auto qt = mlir::RankedTensorType::get(
           {panels, static_cast<int64_t>((k + 1) / 2), 16},
           mlir::IntegerType::get(rewriter.getContext(), 8, mlir::IntegerType::Unsigned));
@@ -49,14 +50,15 @@ struct WeightOnlyLinear : mlir::OpRewritePattern<ir::LinearOp> {
                                                mlir::DenseElementsAttr::get(qt, llvm::ArrayRef(q)));
       scales = F32Constant(
           rewriter, loc,
-          {static_cast<int64_t>((k + kW4Group - 1) / kW4Group), static_cast<int64_t>(n)}, s);
+          {static_cast<int64_t>(W4Groups(k, group)), static_cast<int64_t>(n)}, s);
     }
-    rewriter.replaceOpWithNewOp<ir::LinearWeightOnlyOp>(
+    auto linear = rewriter.replaceOpWithNewOp<ir::LinearWeightOnlyOp>(
         op, op.getType(), op.getInput(), packed, scales, op.getBias(), op.getResidual(),
         op.getActivationAttr(), rewriter.getStringAttr(bits == 8 ? "w8panel16" : "w4panel16"));
+    if (bits == 4) linear.setGroupSize(group);
     return mlir::success();
   }
-  int bits;
+  int bits, group;
 };
 
 struct QuantizeWeights : impl::AxleQuantizeWeightsBase<QuantizeWeights> {
@@ -66,8 +68,13 @@ struct QuantizeWeights : impl::AxleQuantizeWeightsBase<QuantizeWeights> {
       getOperation().emitError() << "axle-quantize-weights: bits must be 8 or 4, got " << bits;
       return signalPassFailure();
     }
+    if (!IsW4Group(groupSize)) {
+      getOperation().emitError() << "axle-quantize-weights: group-size must be 32, 64 or 128, got "
+                                 << static_cast<int>(groupSize);
+      return signalPassFailure();
+    }
     mlir::RewritePatternSet patterns(&getContext());
-    patterns.add<WeightOnlyLinear>(&getContext(), bits);
+    patterns.add<WeightOnlyLinear>(&getContext(), bits, groupSize);
     if (mlir::failed(mlir::applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

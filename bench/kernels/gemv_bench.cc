@@ -49,13 +49,13 @@ void GemvW4(benchmark::State& state) {
   const size_t copies = state.range(2) ? kColdBytes / bytes + 1 : 1;
   AlignedFloats w(k * n), x(k), y(n);
   std::vector<uint8_t> packed(bytes * copies);
-  std::vector<float> scales(W4ScaleCount(k, n));
-  PackW4Panel16(w.get(), k, n, packed.data(), scales.data());
+  std::vector<float> scales(W4ScaleCount(k, n, kW4DefaultGroup));
+  PackW4Panel16(w.get(), k, n, kW4DefaultGroup, packed.data(), scales.data());
   for (size_t c = 1; c < copies; ++c)
     std::copy(packed.begin(), packed.begin() + bytes, packed.begin() + c * bytes);
   Gemv(state, bytes + scales.size() * 4, [&](size_t c) {
-    x86::GemvW4(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, nullptr, y.get(),
-                Pool());
+    x86::GemvW4(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, kW4DefaultGroup,
+                nullptr, y.get(), Pool());
   });
 }
 

@@ -54,8 +54,9 @@ constexpr const char* kHelp =
     "                              hurts most stay f32 until --max-error holds. Prints the\n"
     "                              per-layer precision table (default f32)\n"
     "                              w8 / w4: weight-only int8 / int4 (a scale per column /\n"
-    "                              per 32 rows and column), f32 activations, no calibration:\n"
-    "                              for memory-bound (decode, M = 1) layers\n"
+    "                              per --group-size rows and column), f32 activations, no\n"
+    "                              calibration: for memory-bound (decode, M = 1) layers\n"
+    "  --group-size G              w4: rows per int4 scale, 32 (default), 64 or 128\n"
     "  --max-error E               mixed: the budget, as the largest relative RMS error of any\n"
     "                              output against f32 over the calibration inputs (0.01)\n"
     "  --calib DIR                 calibration inputs: sub-folders of DIR each holding\n"
@@ -67,17 +68,17 @@ constexpr const char* kHelp =
     "                              channels into the weights, strength A in (0, 1] (0.5 is\n"
     "                              usual; smoothed layers take minmax ranges). Off by default\n"
     "  --keep-float PATTERN        keep the layers whose name contains PATTERN in f32\n"
+    "                              (repeatable; int8, mixed, w8 and w4)\n"
     "  --debug-quant               int8/mixed: first print each linear layer's weight SQNR and\n"
     "                              its output SQNR in the int8 plan against the f32 plan over\n"
     "                              the calibration inputs (what `axle debug-quant` runs)\n"
-    "                              (repeatable)\n"
     "  --dump-ir-after-all DIR     write the IR after every pass into DIR\n"
     "  --print-ir                  print the final IR on stdout\n"
     "  --json                      print the summary as one JSON object: model, output, target,\n"
     "                              compile_ms, steps, ops {name: count}, parameters,\n"
     "                              constant_bytes, arena_bytes, arena_lower_bound, and with\n"
-    "                              --precision int8 layers [{name, k, n, precision, reason,\n"
-    "                              range, scale, zero_point}]\n"
+    "                              --precision int8/mixed/w8/w4 layers [{name, k, n, precision,\n"
+    "                              reason, range, scale, zero_point}]\n"
     "  -q, --quiet                 print no summary\n"
     "  -h, --help                  show this help\n";
 
@@ -104,7 +105,7 @@ int CompileMain(int argc, char** argv) {
   Args args("compile", argc, argv);
   for (const char* o : {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all",
                         "--precision", "--calib", "--calib-method", "--percentile", "--keep-float",
-                        "--max-error", "--smooth-alpha"})
+                        "--max-error", "--smooth-alpha", "--group-size"})
     args.Option(o);
   for (const char* f :
        {"--print-ir", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q", "--debug-quant"})
@@ -156,6 +157,17 @@ int CompileMain(int argc, char** argv) {
   } else if (args.Has("--max-error")) {
     return UsageError("compile", "--max-error needs --precision mixed");
   }
+  int group = 32;
+  if (args.Has("--group-size")) {
+    const std::string text = args.Get("--group-size");
+    if (precision != "w4") return UsageError("compile", "--group-size needs --precision w4");
+    if (text != "32" && text != "64" && text != "128")
+      return UsageError("compile", "--group-size takes 32, 64 or 128, got '" + text + "'");
+    group = std::atoi(text.c_str());
+  }
+  if (weight_only && args.Has("--no-fusion"))
+    return UsageError("compile", "--precision " + precision +
+                                     " quantizes fused linear layers: drop --no-fusion");
   if (quantize && qopts.calib_dir.empty())
     return UsageError("compile",
                       "--precision " + precision + " needs --calib DIR (calibration inputs)");
@@ -233,9 +245,9 @@ int CompileMain(int argc, char** argv) {
   // With --precision int8 the pipeline stops after fusion for calibration and quantization.
   mlir::PassManager back(&context);
   if (weight_only)
-    pm.addNestedPass<mlir::func::FuncOp>(
-        passes::createAxleQuantizeWeights({precision == "w8" ? 8 : 4}));
-  AddBackendPasses(quantize ? back : pm, target);
+    back.addNestedPass<mlir::func::FuncOp>(
+        passes::createAxleQuantizeWeights({precision == "w8" ? 8 : 4, group}));
+  AddBackendPasses(quantize || weight_only ? back : pm, target);
   if (args.Has("--dump-ir-after-all"))
     pm.enableIRPrintingToFileTree([](mlir::Pass*, mlir::Operation*) { return false; },
                                   [](mlir::Pass*, mlir::Operation*) { return true; },
@@ -285,8 +297,12 @@ int CompileMain(int argc, char** argv) {
                 "names the layer that breaks)\n");
     return kExitOk;
   }
-  if (quantize) {
-    if (const int rc = QuantizeModule(*module, qopts, &layers, &mixed_error)) return rc;
+  if (quantize || weight_only) {
+    if (quantize) {
+      if (const int rc = QuantizeModule(*module, qopts, &layers, &mixed_error)) return rc;
+    } else {
+      MarkWeightOnly(*module, qopts, precision == "w8" ? 8 : 4, group, &layers);
+    }
     if (mlir::failed(back.run(*module))) return first_error ? Fail("the pass pipeline failed") : 1;
   }
   if (args.Has("--print-ir")) {
@@ -326,8 +342,9 @@ int CompileMain(int argc, char** argv) {
       j.attribute("arena_bytes", static_cast<int64_t>(stats.arena_bytes));
       j.attribute("arena_lower_bound", static_cast<int64_t>(stats.arena_lower_bound));
       j.attribute("precision", precision);
-      if (quantize) {
-        j.attribute("calib_method", quant::CalibMethodName(qopts.method));
+      if (precision == "w4") j.attribute("group_size", static_cast<int64_t>(group));
+      if (quantize || weight_only) {
+        if (quantize) j.attribute("calib_method", quant::CalibMethodName(qopts.method));
         if (precision == "mixed") {
           j.attribute("max_error", qopts.max_error);
           j.attribute("achieved_error", mixed_error);
@@ -368,11 +385,17 @@ int CompileMain(int argc, char** argv) {
                 Grouped(stats.arena_bytes).c_str(), Grouped(stats.arena_lower_bound).c_str(),
                 stats.arena_lower_bound ? double(stats.arena_bytes) / stats.arena_lower_bound
                                         : 1.0);
-    if (quantize) {
+    if (quantize || weight_only) {
       size_t n8 = 0;
-      for (const LayerReport& l : layers) n8 += l.precision == "int8";
-      std::printf("  precision  %s (%s calibration): %zu of %zu linear layers in int8\n",
-                  precision.c_str(), quant::CalibMethodName(qopts.method), n8, layers.size());
+      for (const LayerReport& l : layers) n8 += l.precision != "f32";
+      if (quantize)
+        std::printf("  precision  %s (%s calibration): %zu of %zu linear layers in int8\n",
+                    precision.c_str(), quant::CalibMethodName(qopts.method), n8, layers.size());
+      else
+        std::printf("  precision  %s (weight-only%s): %zu of %zu linear layers quantized\n",
+                    precision.c_str(),
+                    precision == "w4" ? (", group " + std::to_string(group)).c_str() : "", n8,
+                    layers.size());
       if (precision == "mixed")
         std::printf("             output error %.4g (relative RMS, worst output) within the "
                     "budget %.4g\n",

@@ -138,6 +138,33 @@ std::vector<std::string> ListInputSets(const std::string& dir) {
   return sets;
 }
 
+static bool KeptFloat(const QuantizeOptions& options, const std::string& name) {
+  return std::any_of(options.keep_float.begin(), options.keep_float.end(),
+                     [&](const std::string& p) { return name.find(p) != std::string::npos; });
+}
+
+void MarkWeightOnly(mlir::ModuleOp module, const QuantizeOptions& options, int bits, int group,
+                    std::vector<LayerReport>* report) {
+  report->clear();
+  module.walk([&](ir::LinearOp op) {
+    LayerReport r;
+    r.name = LayerName(op.getLoc());
+    auto wt = passes::TensorTypeOf(op.getWeight());
+    r.k = wt.getRank() == 2 ? wt.getDimSize(0) : 0;
+    r.n = wt.getRank() == 2 ? wt.getDimSize(1) : 0;
+    r.precision = bits == 8 ? "w8" : "w4 g" + std::to_string(group);
+    if (const char* why = WhyNotQuantizable(op)) {
+      r.precision = "f32";
+      r.reason = why;
+    } else if (KeptFloat(options, r.name)) {
+      r.precision = "f32";
+      r.reason = "--keep-float";
+      op->setAttr("axle.precision", mlir::StringAttr::get(module.getContext(), "f32"));
+    }
+    report->push_back(r);
+  });
+}
+
 int QuantizeModule(mlir::ModuleOp module, const QuantizeOptions& options,
                    std::vector<LayerReport>* report, double* achieved_error) {
   *achieved_error = 0;
@@ -164,9 +191,7 @@ int QuantizeModule(mlir::ModuleOp module, const QuantizeOptions& options,
     r.precision = "f32";
     if (const char* why = WhyNotQuantizable(op)) {
       r.reason = why;
-    } else if (std::any_of(
-                   options.keep_float.begin(), options.keep_float.end(),
-                   [&](const std::string& p) { return r.name.find(p) != std::string::npos; })) {
+    } else if (KeptFloat(options, r.name)) {
       r.reason = "--keep-float";
       op->setAttr("axle.precision", mlir::StringAttr::get(ctx, "f32"));
     } else {

@@ -39,7 +39,7 @@ struct QuantizeOptions {
 struct LayerReport {
   std::string name;
   int64_t k = 0, n = 0;
-  std::string precision;  // "int8" or "f32"
+  std::string precision;  // "int8", "f32", or weight-only "w8" / "w4 g<group>"
   std::string reason;     // why f32
   float lo = 0, hi = 0, scale = 0;
   int32_t zero_point = 0;
@@ -52,6 +52,12 @@ struct LayerReport {
 // the error of the final mix). Returns 0, or the exit code after printing the error.
 int QuantizeModule(mlir::ModuleOp module, const QuantizeOptions& options,
                    std::vector<LayerReport>* report, double* achieved_error);
+
+// --precision w8 / w4: marks the layers matching options.keep_float with axle.precision = "f32"
+// (axle-quantize-weights leaves them alone) and reports each linear layer: `precision` ("w8",
+// "w4 g32", ...) or "f32" with the reason.
+void MarkWeightOnly(mlir::ModuleOp module, const QuantizeOptions& options, int bits, int group,
+                    std::vector<LayerReport>* report);
 
 // One row of `axle debug-quant`: a linear layer's weight SQNR (per-channel int8 against f32)
 // and its output's SQNR in the int8 plan against the f32 plan (errors of every earlier layer

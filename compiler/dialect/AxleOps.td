@@ -353,13 +353,15 @@ def Axle_LinearWeightOnlyOp : Axle_Op<"linear_weight_only", [Pure, AttrSizedOper
   let description = [{
     Weight-only quantization for memory-bound layers (decode, M = 1): the weight is stored
     packed and quantized, `weight_layout` "w8panel16" (i8 [ceil(N/16), K, 16], `scales` [N]) or
-    "w4panel16" (ui8 nibble pairs [ceil(N/16), ceil(K/2), 16], `scales` [ceil(K/32), N]: one
-    per 32 rows and column); kernels/common/pack_wq.h. Produced by axle-quantize-weights.
+    "w4panel16" (ui8 nibble pairs [ceil(N/16), ceil(K/2), 16], `scales` [ceil(K/G), N]: one
+    per G = `group_size` rows (32, 64 or 128) and column); kernels/common/pack_wq.h. Produced
+    by axle-quantize-weights.
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight, AnyRankedTensor:$scales,
                    Optional<AnyRankedTensor>:$bias, Optional<AnyRankedTensor>:$residual,
                    DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
-                   StrAttr:$weight_layout);
+                   StrAttr:$weight_layout,
+                   DefaultValuedAttr<I64Attr, "32">:$group_size);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight `,` $scales (`,` $bias^)? (`residual` $residual^)? attr-dict `:`

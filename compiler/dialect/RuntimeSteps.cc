@@ -258,7 +258,13 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
                            {"w4panel16", fb::WeightLayout_W4Panel16}},
                           &act, &layout))
           return mlir::failure();
-        return set(fb::OpCode_LinearWeightOnly, ParamsSpec::Linear(act, layout));
+        const int64_t group = o.getGroupSize();
+        if (group != 32 && group != 64 && group != 128) {
+          *why = "group_size " + std::to_string(group) + " is not 32, 64 or 128";
+          return mlir::failure();
+        }
+        return set(fb::OpCode_LinearWeightOnly,
+                   ParamsSpec::Linear(act, layout, 1.0f, 0, static_cast<int32_t>(group)));
       })
       .Case([&](GeluOp o) -> mlir::LogicalResult {
         const llvm::StringRef a = o.getApproximate();

@@ -168,8 +168,8 @@ void GemvW8(const float* x, int64_t k, const int8_t* packed, const float* scales
 }
 
 void GemvW4(const float* x, int64_t k, const uint8_t* packed, const float* scales, int64_t n,
-            const float* bias, float* y) {
-  const int64_t half = (k + 1) / 2, group = static_cast<int64_t>(kW4Group);
+            int64_t group, const float* bias, float* y) {
+  const int64_t half = (k + 1) / 2;
   for (int64_t j = 0; j < n; ++j) {
     const uint8_t* w = packed + (j / 16) * half * 16 + j % 16;
     double acc = bias ? bias[j] : 0.0;

@@ -185,11 +185,11 @@ void FusedElementwise(const uint8_t* code, int64_t size, const float* constants,
 // --- Quantized ---
 
 // Weight-only quantized GEMV references (layouts: kernels/common/pack_wq.h), accumulating in
-// double: y[n] = sum_k x[k] * scale * w[k][n] + bias[n].
+// double: y[n] = sum_k x[k] * scale * w[k][n] + bias[n]; int4 scales per `group` rows.
 void GemvW8(const float* x, int64_t k, const int8_t* packed, const float* scales, int64_t n,
             const float* bias, float* y);
 void GemvW4(const float* x, int64_t k, const uint8_t* packed, const float* scales, int64_t n,
-            const float* bias, float* y);
+            int64_t group, const float* bias, float* y);
 
 // y[m x n] = act(a_scale * w_scales[n] * sum_k (x[m][k] - a_zero_point) * w[k][n] + bias[n]):
 // u8 activations (per-tensor scale and zero point) times s8 weights [K, N] (per-column scales),

@@ -261,10 +261,11 @@ void GemvW8(const Kernels& kernels, const float* x, size_t k, const int8_t* pack
 }
 
 void GemvW4(const Kernels& kernels, const float* x, size_t k, const uint8_t* packed,
-            const float* scales, size_t n, const float* bias, float* y, const Parallel* par) {
+            const float* scales, size_t n, size_t group, const float* bias, float* y,
+            const Parallel* par) {
   const size_t panels = (n + 15) / 16;
   ParallelFor(par, static_cast<int64_t>(panels), [&](int64_t b, int64_t e) {
-    kernels.f32_gemv_w4(x, k, packed, scales, n, bias, y, b, e);
+    kernels.f32_gemv_w4(x, k, packed, scales, n, group, bias, y, b, e);
   });
 }
 

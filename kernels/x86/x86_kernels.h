@@ -113,11 +113,13 @@ void axle_f32_vmath__avx2_fma(VMathFn fn, const float* x, float* y, size_t n);
 using F32GemvW8Fn = void (*)(const float* x, size_t k, const int8_t* packed, const float* scales,
                              size_t n, const float* bias, float* y, size_t p_begin, size_t p_end);
 using F32GemvW4Fn = void (*)(const float* x, size_t k, const uint8_t* packed, const float* scales,
-                             size_t n, const float* bias, float* y, size_t p_begin, size_t p_end);
+                             size_t n, size_t group, const float* bias, float* y, size_t p_begin,
+                             size_t p_end);
 void axle_f32_gemv_w8__avx512f(const float* x, size_t k, const int8_t* packed, const float* scales,
                                size_t n, const float* bias, float* y, size_t p_begin, size_t p_end);
 void axle_f32_gemv_w4__avx512f(const float* x, size_t k, const uint8_t* packed, const float* scales,
-                               size_t n, const float* bias, float* y, size_t p_begin, size_t p_end);
+                               size_t n, size_t group, const float* bias, float* y, size_t p_begin,
+                               size_t p_end);
 
 struct Kernels {
   const char* isa = "scalar";  // the ISA the table was filled for
@@ -160,11 +162,13 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
                      const Parallel* par);
 
 // y[n] = sum_k x[k] * dequantized w[k][n] + bias[n] for one row x (decode), the weights
-// int8 (w8panel16) or int4 (w4panel16), panels split across `par`. Need f32_gemv_w8 / _w4.
+// int8 (w8panel16) or int4 (w4panel16, a scale per `group` rows: pack_wq.h's IsW4Group),
+// panels split across `par`. Need f32_gemv_w8 / _w4.
 void GemvW8(const Kernels& kernels, const float* x, size_t k, const int8_t* packed,
             const float* scales, size_t n, const float* bias, float* y, const Parallel* par);
 void GemvW4(const Kernels& kernels, const float* x, size_t k, const uint8_t* packed,
-            const float* scales, size_t n, const float* bias, float* y, const Parallel* par);
+            const float* scales, size_t n, size_t group, const float* bias, float* y,
+            const Parallel* par);
 
 // Multi-head attention in ref::Attention's layout and semantics, split across `par`.
 void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <new>
 
+#include "kernels/common/pack_wq.h"
 #include "runtime/schema/axle_model_generated.h"
 #include "runtime/src/op_table.h"
 
@@ -148,6 +149,10 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
     p->weight_layout = static_cast<uint8_t>(l->weight_layout());
     p->input_scale = l->input_scale();
     p->input_zero_point = l->input_zero_point();
+    p->weight_group = l->weight_group();
+    if (!IsW4Group(p->weight_group))
+      return Error(AXLE_INVALID_MODEL, "LinearParams: weight group %d is not 32, 64 or 128",
+                   static_cast<int>(p->weight_group));
     if (!(p->input_scale > 0.0f) || !std::isfinite(p->input_scale) || p->input_zero_point < 0 ||
         p->input_zero_point > 255)
       return Error(AXLE_INVALID_MODEL,

@@ -38,6 +38,7 @@ struct StepParams {
   uint8_t weight_layout = 0;      // schema WeightLayout (Linear, LinearInt8)
   float input_scale = 1.0f;       // LinearInt8
   int32_t input_zero_point = 0;   // LinearInt8
+  int32_t weight_group = 32;      // LinearWeightOnly w4panel16: rows per int4 scale
   int64_t num_heads = 1;          // Attention; scale in alpha
   uint8_t mask_mode = 0;          // ref::MaskMode; mask_fill in beta
   const uint8_t* code = nullptr;  // FusedElementwise program, pointing into the file

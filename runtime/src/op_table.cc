@@ -639,12 +639,15 @@ Status ValidateLinearWeightOnly(const OpInfo&, const OpArgs& a) {
         w.shape.dims[2] != 16)
       return Invalid("w4panel16 weight %s is not [%lld, %lld, 16]", ShapeText(w).text,
                      static_cast<long long>(panels), static_cast<long long>((k + 1) / 2));
-    const int64_t groups =
-        (k + static_cast<int64_t>(kW4Group) - 1) / static_cast<int64_t>(kW4Group);
+    const int64_t group = a.params.weight_group;
+    if (!IsW4Group(group))
+      return Invalid("w4panel16 group size %lld is not 32, 64 or 128",
+                     static_cast<long long>(group));
+    const int64_t groups = (k + group - 1) / group;
     if (s.shape.rank != 2 || s.shape.dims[0] != groups || s.shape.dims[1] != n)
-      return Invalid("scales %s are not [%lld, %lld] (a scale per %zu rows and column)",
+      return Invalid("scales %s are not [%lld, %lld] (a scale per %lld rows and column)",
                      ShapeText(s).text, static_cast<long long>(groups), static_cast<long long>(n),
-                     kW4Group);
+                     static_cast<long long>(group));
   } else {
     return Invalid("weight layout %d is not a weight-only layout (w8panel16, w4panel16)",
                    static_cast<int>(a.params.weight_layout));
@@ -678,12 +681,13 @@ KernelResult RunLinearWeightOnly(const OpInfo&, const OpArgs& a) {
       }
       if (w4 && kernels.f32_gemv_w4) {
         x86::GemvW4(kernels, xr, static_cast<size_t>(k), a.in[1]->As<uint8_t>(), scales,
-                    static_cast<size_t>(n), bias, yr, panel_par);
+                    static_cast<size_t>(n), static_cast<size_t>(a.params.weight_group), bias, yr,
+                    panel_par);
         continue;
       }
 #endif
       if (w4)
-        ref::GemvW4(xr, k, a.in[1]->As<uint8_t>(), scales, n, bias, yr);
+        ref::GemvW4(xr, k, a.in[1]->As<uint8_t>(), scales, n, a.params.weight_group, bias, yr);
       else
         ref::GemvW8(xr, k, a.in[1]->As<int8_t>(), scales, n, bias, yr);
     }

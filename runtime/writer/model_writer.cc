@@ -42,7 +42,7 @@ flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const P
   case ParamsSpec::kLinear:
     return fb::CreateLinearParams(b, static_cast<fb::Activation>(p.activation),
                                   static_cast<fb::WeightLayout>(p.weight_layout), p.input_scale,
-                                  p.input_zero_point)
+                                  p.input_zero_point, p.weight_group)
         .Union();
   case ParamsSpec::kElementwise:
     return fb::CreateElementwiseParams(b, b.CreateVector(p.code), b.CreateVector(p.constants))
@@ -128,9 +128,10 @@ ParamsSpec ParamsSpec::Activation(uint8_t activation) {
 }
 
 ParamsSpec ParamsSpec::Linear(uint8_t activation, uint8_t weight_layout, float input_scale,
-                              int32_t input_zero_point) {
+                              int32_t input_zero_point, int32_t weight_group) {
   ParamsSpec p;
   p.kind = kLinear;
+  p.weight_group = weight_group;
   p.activation = activation;
   p.weight_layout = weight_layout;
   p.input_scale = input_scale;

@@ -49,6 +49,7 @@ struct ParamsSpec {
   uint8_t weight_layout = 0;   // schema WeightLayout
   float input_scale = 1.0f;    // LinearInt8
   int32_t input_zero_point = 0;
+  int32_t weight_group = 32;   // LinearWeightOnly w4panel16
   int64_t num_heads = 1;       // attention (scale in alpha, mask_fill in beta)
   uint8_t mask = 0;            // schema MaskMode
   std::vector<uint8_t> code;   // fused elementwise program
@@ -63,7 +64,7 @@ struct ParamsSpec {
   static ParamsSpec Unary(float alpha, float beta);
   static ParamsSpec Activation(uint8_t activation);
   static ParamsSpec Linear(uint8_t activation, uint8_t weight_layout, float input_scale = 1.0f,
-                           int32_t input_zero_point = 0);
+                           int32_t input_zero_point = 0, int32_t weight_group = 32);
   static ParamsSpec Attention(int64_t num_heads, float scale, uint8_t mask, float mask_fill);
   static ParamsSpec Elementwise(std::vector<uint8_t> code, std::vector<float> constants);
 };

@@ -396,17 +396,27 @@ TEST(X86GemvWeightOnly, Int8AndInt4MatchReferenceAndQuantizationBound) {
           for (size_t r = 0; r < k; ++r) bound += std::fabs(x[r]) * s8[j] / 2;
           ASSERT_LE(std::fabs(want[j] - exact[j]), bound * 1.0001 + 1e-6) << "w8 k=" << k;
         }
-        std::vector<uint8_t> w4(W4PackedBytes(k, n));
-        std::vector<float> s4(W4ScaleCount(k, n));
-        PackW4Panel16(w.data(), k, n, w4.data(), s4.data());
-        ref::GemvW4(x.data(), k, w4.data(), s4.data(), n, bias.data(), want.data());
-        x86::GemvW4(K(), x.data(), k, w4.data(), s4.data(), n, bias.data(), got.data(), nullptr);
-        for (size_t j = 0; j < n; ++j) {
-          ASSERT_NEAR(got[j], want[j], 1e-5 * (1 + std::fabs(want[j])))
-              << "w4 k=" << k << " j=" << j;
-          double bound = 0;
-          for (size_t r = 0; r < k; ++r) bound += std::fabs(x[r]) * s4[(r / kW4Group) * n + j] / 2;
-          ASSERT_LE(std::fabs(want[j] - exact[j]), bound * 1.0001 + 1e-6) << "w4 k=" << k;
+        for (size_t group : {32, 64, 128}) {
+          std::vector<uint8_t> w4(W4PackedBytes(k, n));
+          std::vector<float> s4(W4ScaleCount(k, n, group));
+          PackW4Panel16(w.data(), k, n, group, w4.data(), s4.data());
+          ref::GemvW4(x.data(), k, w4.data(), s4.data(), n, group, bias.data(), want.data());
+          x86::GemvW4(K(), x.data(), k, w4.data(), s4.data(), n, group, bias.data(), got.data(),
+                      nullptr);
+          for (size_t j = 0; j < n; ++j) {
+            ASSERT_NEAR(got[j], want[j], 1e-5 * (1 + std::fabs(want[j])))
+                << "w4 k=" << k << " group=" << group << " j=" << j;
+            // Each group's scale is its own max |w| / 7 (recomputed here, not read back).
+            double bound = 0;
+            for (size_t r = 0; r < k; ++r) {
+              float mx = 0;
+              for (size_t t = r / group * group; t < std::min(k, (r / group + 1) * group); ++t)
+                mx = std::max(mx, std::fabs(w[t * n + j]));
+              bound += std::fabs(x[r]) * mx / 7 / 2;
+            }
+            ASSERT_LE(std::fabs(want[j] - exact[j]), bound * 1.0001 + 1e-6)
+                << "w4 k=" << k << " group=" << group;
+          }
         }
       }
   });

@@ -145,14 +145,19 @@ class TrainedPlannerInt8(unittest.TestCase):
     def test_qdq_model_from_onnx_runtime_runs_in_axle(self):
         # ONNX Runtime's own static quantizer (QDQ format, u8 activations, s8 per-channel
         # weights) on 32 calibration scenes; Axle imports the Q/DQ pairs (per-channel weight
-        # DequantizeLinear folded into f32 weights) and runs the model; ORT's integer kernels are
-        # the oracle. The difference is measured in quanta of each output's last
-        # DequantizeLinear. Issue 6 asks for <= 2. Axle runs the Q/DQ-marked linears as
-        # linear_int8 with the model's scales and recovered int8 weights (axle-fuse-qdq), but
-        # the attention matmuls between Q/DQ pairs in f32 where ONNX Runtime runs them in
-        # integers, so a rounding-boundary flip can grow through the network: measured 10
-        # quanta at worst (a mode score), 0.18 on average. Asserted: <= 16 at worst, < 0.5 on
-        # average (a regression bound, not the issue's bar of 2).
+        # DequantizeLinear folded into f32 weights, recovered as int8 by axle-fuse-qdq) and runs
+        # the model. Differences are counted in quanta of each output's last DequantizeLinear.
+        # The oracle is ONNX Runtime executing the graph as the ONNX operators define it
+        # (graph optimizations off: every QuantizeLinear, DequantizeLinear and MatMul as
+        # written). ONNX Runtime's optimized run of the same file (QLinear* integer kernels)
+        # is measured against that oracle too: a value that lands near a rounding boundary of
+        # one QuantizeLinear rounds the other way in one of two valid executions, and the
+        # quantum it moves grows through later layers; measured on 100 scenes: ORT optimized
+        # vs ORT reference 12 quanta at worst, 163 of 22,200 values beyond 2 quanta; Axle vs
+        # ORT reference 17 at worst, 13 values beyond 2 quanta, mean 0.012. Issue 6's "within
+        # 2 quanta" holds for 99.9% of values; asserted: Axle strays beyond 2 quanta no more
+        # often than ONNX Runtime's own optimized execution does, in <= 0.2% of values, and
+        # by < 0.05 quanta on average.
         from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                               quantize_static)
         calib = sorted(glob.glob(os.path.join(self.dir, "calib", "scene_*")))[:32]
@@ -186,44 +191,76 @@ class TrainedPlannerInt8(unittest.TestCase):
         summary = json.loads(axle("compile", qdq, "-o", plan, "--json"))
         self.assertNotIn("linear", summary["ops"])  # every linear layer runs in int8
         self.assertGreater(summary["ops"].get("linear_int8", 0), 10)
-        sess = ort.InferenceSession(qdq, providers=["CPUExecutionProvider"])
-        worst, total, count = 0.0, 0.0, 0
-        for scene in sorted(glob.glob(os.path.join(self.dir, "eval", "scene_*")))[:20]:
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        reference = ort.InferenceSession(qdq, options, providers=["CPUExecutionProvider"])
+        optimized = ort.InferenceSession(qdq, providers=["CPUExecutionProvider"])
+        stats = {k: {"worst": 0.0, "total": 0.0, "beyond2": 0} for k in ("axle", "ort")}
+        count = 0
+        for scene in sorted(glob.glob(os.path.join(self.dir, "eval", "scene_*")))[:100]:
             feeds = {name: read_pb(os.path.join(scene, f"input_{i}.pb"))
                      for i, name in enumerate(make_sets.INPUTS)}
-            want = sess.run(None, feeds)
+            want = reference.run(None, feeds)
+            got = {"ort": optimized.run(None, feeds)}
             out = os.path.join(self.dir, "qdq_out")
             axle("run", plan, "--inputs", scene, "--outputs", out, "-q")
-            for i, w in enumerate(want):
-                q = np.abs(read_pb(os.path.join(out, f"output_{i}.pb")) - w) / quantum[i]
-                worst = max(worst, float(q.max()))
-                total += float(q.sum())
-                count += q.size
-        print(f"QDQ (ORT quantize_static) in Axle vs ORT: worst {worst:.2f} quanta, mean "
-              f"{total / count:.3f} quanta over 20 scenes", flush=True)
-        self.assertLessEqual(worst, 16.0)
-        self.assertLess(total / count, 0.5)
+            got["axle"] = [read_pb(os.path.join(out, f"output_{i}.pb")) for i in range(len(want))]
+            for key, outputs in got.items():
+                for i, w in enumerate(want):
+                    q = np.abs(outputs[i] - w) / quantum[i]
+                    s = stats[key]
+                    s["worst"] = max(s["worst"], float(q.max()))
+                    s["total"] += float(q.sum())
+                    s["beyond2"] += int((q > 2.0 + 1e-3).sum())
+            count += sum(w.size for w in want)
+        for key, label in (("axle", "Axle"), ("ort", "ORT optimized")):
+            s = stats[key]
+            print(f"QDQ (ORT quantize_static), {label} vs ORT reference execution: worst "
+                  f"{s['worst']:.2f} quanta, mean {s['total'] / count:.4f}, {s['beyond2']} of "
+                  f"{count} values beyond 2 quanta", flush=True)
+        self.assertLessEqual(stats["axle"]["beyond2"], stats["ort"]["beyond2"])
+        self.assertLessEqual(stats["axle"]["beyond2"], 0.002 * count)
+        self.assertLess(stats["axle"]["total"] / count, 0.05)
 
     def test_weight_only_w8_and_w4(self):
         # Weight-only int8 / int4: f32 activations, no calibration. The issue: a w4 file
-        # <= 0.3x the f32 file, w4/w8 accuracy reported. w8 also meets the int8 bar (asserted);
-        # w4 (scale per 32 rows, round-to-nearest, no GPTQ-style error feedback) loses much of
-        # this small planner's accuracy: reported, bounded only loosely.
+        # <= 0.3x the f32 file (group sizes 32, 64, 128), w4/w8 accuracy reported. w8 also meets
+        # the int8 bar (asserted); w4 (round-to-nearest, no GPTQ-style error feedback) loses much
+        # of this small planner's accuracy: reported, bounded only loosely. A larger group is a
+        # smaller file (fewer scales) and a coarser one.
         f32_bytes = os.path.getsize(self.f32)
-        for bits in ("w8", "w4"):
-            out = os.path.join(self.dir, f"{bits}.axm")
-            report = json.loads(axle("compile", self.onnx, "-o", out, "--precision", bits, "--json"))
+        sizes = {}
+        for bits, group in (("w8", None), ("w4", 32), ("w4", 64), ("w4", 128)):
+            label = bits if group is None else f"{bits} g{group}"
+            out = os.path.join(self.dir, f"{bits}_{group}.axm")
+            extra = [] if group is None else ["--group-size", str(group)]
+            report = json.loads(axle("compile", self.onnx, "-o", out, "--precision", bits,
+                                     "--json", *extra))
             self.assertGreater(report["ops"].get("linear_weight_only", 0), 10)
             self.assertNotIn("linear", report["ops"])
-            ratio = os.path.getsize(out) / f32_bytes
+            self.assertEqual({l["precision"] for l in report["layers"]}, {label})
+            sizes[label] = os.path.getsize(out)
+            ratio = sizes[label] / f32_bytes
             r = self.evaluate(out)
-            self.report(f"{bits} (file {ratio:.2f}x f32)", r)
+            self.report(f"{label} (file {ratio:.2f}x f32)", r)
             if bits == "w8":
                 self.assertLessEqual(ratio, 0.35)
                 self.assert_within(r, 0.02, 0.97, bits)
             else:
+                self.assertEqual(report["group_size"], group)
                 self.assertLessEqual(ratio, 0.3)
-                self.assert_within(r, 1.5, 0.5, bits)
+                self.assert_within(r, 3.0, 0.5, label)
+        self.assertGreater(sizes["w4 g32"], sizes["w4 g64"])
+        self.assertGreater(sizes["w4 g64"], sizes["w4 g128"])
+
+    def test_weight_only_keep_float(self):
+        out = os.path.join(self.dir, "w4_keep.axm")
+        report = json.loads(axle("compile", self.onnx, "-o", out, "--precision", "w4", "--json",
+                                 "--group-size", "64", "--keep-float", "score_head"))
+        kept = [l["name"] for l in report["layers"] if l["precision"] == "f32"]
+        self.assertEqual(kept, ["score_head"])
+        self.assertEqual(report["ops"].get("linear", 0), 1)
+        self.assertEqual(report["ops"].get("linear_weight_only", 0), len(report["layers"]) - 1)
 
     def test_debug_quant_sqnr(self):
         # Per-layer SQNR: the weight SQNR of one layer recomputed with numpy from the committed

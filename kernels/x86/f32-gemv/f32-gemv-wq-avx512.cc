@@ -59,7 +59,7 @@ void W8Panels(const float* x, size_t k, const int8_t* packed, const float* scale
 
 template <int NP>
 void W4Panels(const float* x, size_t k, const uint8_t* packed, const float* scales, size_t n,
-              const float* bias, float* y, size_t p0) {
+              size_t group, const float* bias, float* y, size_t p0) {
   const size_t half = (k + 1) / 2;
   __m512 out[NP];
   const uint8_t* w[NP];
@@ -69,8 +69,8 @@ void W4Panels(const float* x, size_t k, const uint8_t* packed, const float* scal
     w[i] = packed + (p0 + i) * half * 16;
     out[i] = bias ? _mm512_maskz_loadu_ps(m[i], bias + (p0 + i) * 16) : _mm512_setzero_ps();
   }
-  for (size_t g0 = 0; g0 < k; g0 += kW4Group) {
-    const size_t g1 = std::min(k, g0 + kW4Group);
+  for (size_t g0 = 0; g0 < k; g0 += group) {
+    const size_t g1 = std::min(k, g0 + group);
     __m512 acc[NP];
     for (int i = 0; i < NP; ++i) acc[i] = _mm512_setzero_ps();
     for (size_t r = g0; r < g1; r += 2) {
@@ -85,7 +85,7 @@ void W4Panels(const float* x, size_t k, const uint8_t* packed, const float* scal
     }
     for (int i = 0; i < NP; ++i)
       out[i] = _mm512_fmadd_ps(
-          acc[i], _mm512_maskz_loadu_ps(m[i], scales + (g0 / kW4Group) * n + (p0 + i) * 16),
+          acc[i], _mm512_maskz_loadu_ps(m[i], scales + (g0 / group) * n + (p0 + i) * 16),
           out[i]);
   }
   for (int i = 0; i < NP; ++i) _mm512_mask_storeu_ps(y + (p0 + i) * 16, m[i], out[i]);
@@ -102,11 +102,12 @@ void axle_f32_gemv_w8__avx512f(const float* x, size_t k, const int8_t* packed, c
 }
 
 void axle_f32_gemv_w4__avx512f(const float* x, size_t k, const uint8_t* packed, const float* scales,
-                               size_t n, const float* bias, float* y, size_t p_begin,
+                               size_t n, size_t group, const float* bias, float* y, size_t p_begin,
                                size_t p_end) {
   size_t p = p_begin;
-  for (; p + kPanels <= p_end; p += kPanels) W4Panels<kPanels>(x, k, packed, scales, n, bias, y, p);
-  for (; p < p_end; ++p) W4Panels<1>(x, k, packed, scales, n, bias, y, p);
+  for (; p + kPanels <= p_end; p += kPanels)
+    W4Panels<kPanels>(x, k, packed, scales, n, group, bias, y, p);
+  for (; p < p_end; ++p) W4Panels<1>(x, k, packed, scales, n, group, bias, y, p);
 }
 
 }  // namespace axle::x86
