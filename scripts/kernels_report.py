@@ -10,10 +10,11 @@ import argparse
 import datetime
 import json
 import os
-import struct
 import subprocess
 import sys
-import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import png  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -56,7 +57,7 @@ def cpu_flags():
 def write_png(path, groups, width=900, height=360):
     """Bars of Axle/oneDNN per shape (one color per thread count), a line at 1.0."""
     colors = [(52, 101, 164), (245, 121, 0), (115, 210, 22)]
-    img = [[(255, 255, 255)] * width for _ in range(height)]
+    img = png.canvas(width, height)
     labels = sorted({k for g in groups.values() for k in g})
     top = max([2.0] + [v for g in groups.values() for v in g.values()])
     margin, base = 20, height - 20
@@ -75,13 +76,7 @@ def write_png(path, groups, width=900, height=360):
     for x in range(margin, width - margin):
         img[one][x] = (200, 0, 0)
         img[base][x] = (0, 0, 0)
-    raw = b"".join(b"\x00" + bytes(c for px in row for c in px) for row in img)
-    chunk = lambda tag, data: (struct.pack(">I", len(data)) + tag + data +
-                               struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
-    with open(path, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
-                                                                   0, 0, 0)) +
-                chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    png.save(path, img)
 
 
 def main():

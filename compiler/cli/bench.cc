@@ -28,6 +28,7 @@ constexpr const char* kHelp =
     "  --warmup N      untimed runs first (default 3)\n"
     "  --runs N        timed runs (default 20)\n"
     "  --profile       also time every step: per step and per op kind (milliseconds per run)\n"
+    "  --chips LIST    the chip-comparison benchmark instead: see 'axle bench --chips all --help'\n"
     "  --json          print one JSON object: model, threads, warmup, runs, inputs, median_ms,\n"
     "                  min_ms, max_ms, mean_ms; with --profile also steps [{index, op, name,\n"
     "                  ms}] and ops {op: {ms, steps, percent}}\n"
@@ -81,6 +82,9 @@ double Median(std::vector<double> v) {
 }  // namespace
 
 int BenchMain(int argc, char** argv) {
+  for (int i = 0; i < argc; ++i)
+    if (std::string(argv[i]) == "--chips" || std::string(argv[i]).rfind("--chips=", 0) == 0)
+      return ChipsMain(argc, argv);
   Args args("bench", argc, argv);
   for (const char* o : {"--inputs", "--threads", "--warmup", "--runs"}) args.Option(o);
   for (const char* f : {"--json", "--profile"}) args.Flag(f);

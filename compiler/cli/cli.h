@@ -77,6 +77,9 @@ int RunMain(int argc, char** argv);
 int CompileMain(int argc, char** argv);
 int EvalMain(int argc, char** argv);
 int DebugQuantMain(int argc, char** argv);
+int TargetsMain(int argc, char** argv);
+// `axle bench --chips`: the chip-comparison benchmark (chips.cc).
+int ChipsMain(int argc, char** argv);
 
 }  // namespace axle::cli
 

@@ -3,13 +3,16 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "compiler/cli/cli.h"
 #include "compiler/cli/quantize.h"
+#include "compiler/cost/CostModel.h"
 #include "compiler/dialect/AxleDialect.h"
 #include "compiler/emitter/PlanEmitter.h"
 #include "compiler/importer/OnnxImporter.h"
+#include "compiler/targets/Target.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
@@ -37,7 +40,19 @@ constexpr const char* kHelp =
     "\n"
     "options:\n"
     "  -o FILE                     the .axm file to write (required)\n"
-    "  --target NAME               the target to compile for (only 'host' today)\n"
+    "  --target NAME               the chip to compile for (default host; `axle targets` lists\n"
+    "                              them): checks that its main engine runs every op and the\n"
+    "                              precision (an op it cannot run is an error naming the op),\n"
+    "                              picks the precision when --precision is not given (int8 with\n"
+    "                              --calib on int8 engines, else f32), checks the memory budget,\n"
+    "                              and prints the kernel family and the modelled latency. The\n"
+    "                              plan itself runs on this host (a functional model of the chip)\n"
+    "  --targets-dir DIR           where the target files are (default $AXLE_TARGETS_DIR, else\n"
+    "                              the source tree's targets/)\n"
+    "  --allow-cpu-fallback        --target: run ops the main engine cannot run on the chip's CPU\n"
+    "                              cluster (modelled there) instead of failing\n"
+    "  --memory-budget-mib N       --target: the weights + arena budget (default: the target's\n"
+    "                              memory_budget_mib)\n"
     "  --input-shape NAME=AxBxC    pin the shape of graph input NAME (repeatable); required for\n"
     "                              inputs with symbolic dimensions\n"
     "  --freeze-input NAME=FILE.pb bind graph input NAME to the values of an ONNX TensorProto\n"
@@ -82,6 +97,12 @@ constexpr const char* kHelp =
     "  -q, --quiet                 print no summary\n"
     "  -h, --help                  show this help\n";
 
+std::string JoinWords(const std::vector<std::string>& words, const char* sep = "/") {
+  std::string s;
+  for (const std::string& w : words) s += (s.empty() ? "" : sep) + w;
+  return s;
+}
+
 std::string Hex(llvm::ArrayRef<uint8_t> bytes) {
   static const char* kDigits = "0123456789abcdef";
   std::string s;
@@ -105,19 +126,49 @@ int CompileMain(int argc, char** argv) {
   Args args("compile", argc, argv);
   for (const char* o : {"-o", "--target", "--input-shape", "--freeze-input", "--dump-ir-after-all",
                         "--precision", "--calib", "--calib-method", "--percentile", "--keep-float",
-                        "--max-error", "--smooth-alpha", "--group-size"})
+                        "--max-error", "--smooth-alpha", "--group-size", "--targets-dir",
+                        "--memory-budget-mib"})
     args.Option(o);
   for (const char* f :
-       {"--print-ir", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q", "--debug-quant"})
+       {"--print-ir", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q", "--debug-quant",
+        "--allow-cpu-fallback"})
     args.Flag(f);
   std::string path;
   if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
   if (!args.Has("-o")) return UsageError("compile", "-o OUT.axm is required");
-  const std::string target = args.Get("--target", "host");
-  if (target != "host")
-    return Fail("unknown target '" + target + "' (known targets: " + passes::KnownTargets() + ")");
+  // A chip target: its description from targets/; the plan itself is built for (and runs on)
+  // this host, the chip's engines are checked and modelled.
+  const std::string chip_name = args.Get("--target", "host");
+  const bool has_chip = chip_name != "host";
+  targets::Target chip;
+  if (has_chip) {
+    std::string error;
+    if (!targets::LoadByName(args.Get("--targets-dir", targets::DefaultDir()), chip_name, &chip,
+                             &error))
+      return Fail(error);
+  }
+  const std::string target = "host";
   const bool quiet = args.Has("--quiet") || args.Has("-q");
-  const std::string precision = args.Get("--precision", "f32");
+  std::string precision = args.Get("--precision", "f32");
+  if (has_chip && !args.Has("--precision")) {
+    if (chip.Runs("int8") && args.Has("--calib"))
+      precision = "int8";
+    else if (chip.Runs("f32"))
+      precision = "f32";
+    else
+      return UsageError("compile", "target '" + chip.name + "' runs " +
+                                       JoinWords(chip.engines[0].precisions) + " on its " +
+                                       chip.engines[0].name +
+                                       ", not f32: give --calib DIR to compile it in int8");
+  }
+  if (has_chip) {
+    const bool needs_int8 = precision == "int8" || precision == "mixed";
+    const char* engine_precision = needs_int8 ? "int8" : "f32";
+    if (!chip.Runs(engine_precision) && !(precision == "mixed" && chip.Runs("fp16")))
+      return Fail("--precision " + precision + " needs " + engine_precision + " linear layers, " +
+                  "but target '" + chip.name + "' runs " + JoinWords(chip.engines[0].precisions) +
+                  " on its " + chip.engines[0].name);
+  }
   if (precision != "f32" && precision != "int8" && precision != "mixed" && precision != "w8" &&
       precision != "w4")
     return UsageError("compile",
@@ -229,6 +280,7 @@ int CompileMain(int argc, char** argv) {
   }
   mlir::PassManager pm(&context);
   pm.addPass(mlir::createCanonicalizerPass());
+  const bool allow_fallback = args.Has("--allow-cpu-fallback");
   pm.addPass(mlir::createCSEPass());
   pm.addPass(mlir::createCanonicalizerPass());
   if (!args.Has("--no-fusion")) {
@@ -255,6 +307,32 @@ int CompileMain(int argc, char** argv) {
                                   /*printAfterOnlyOnFailure=*/false,
                                   args.Get("--dump-ir-after-all"));
   if (mlir::failed(pm.run(*module))) return first_error ? Fail("the pass pipeline failed") : 1;
+  // The chip's main engine must run every op of the fused plan (no silent fallback).
+  std::vector<std::string> fallback_ops;
+  if (has_chip) {
+    bool ok = true;
+    module->walk([&](mlir::Operation* op) {
+      if (!op->getDialect() || op->getDialect()->getNamespace() != "axle" ||
+          llvm::isa<ir::ConstantOp>(op))
+        return;
+      const std::string kind = op->getName().stripDialect().str();
+      const std::string why = chip.Unsupported(kind);
+      if (why.empty()) return;
+      if (allow_fallback) {
+        if (std::find(fallback_ops.begin(), fallback_ops.end(), kind) == fallback_ops.end())
+          fallback_ops.push_back(kind);
+        return;
+      }
+      if (ok)
+        op->emitError() << "op '" << kind << "' cannot run on target '" << chip.name << "' ("
+                        << chip.engines[0].name << "): " << why
+                        << "; --allow-cpu-fallback runs it on the CPU cluster ("
+                        << (chip.figures.count("cpu") ? chip.figures.at("cpu").text : "CPU")
+                        << ")";
+      ok = false;
+    });
+    if (!ok) return kExitFailure;
+  }
   std::vector<LayerReport> layers;
   double mixed_error = 0;
   if (quantize && args.Has("--debug-quant")) {
@@ -322,7 +400,41 @@ int CompileMain(int argc, char** argv) {
   if (mlir::failed(emitter::EmitPlan(*module, emit, &bytes, &stats)))
     return first_error ? Fail("emission failed") : kExitFailure;
   const std::string out = args.Get("-o");
+  double budget_mib = 0;
+  if (has_chip) {
+    budget_mib = chip.Value("memory_budget_mib").value_or(0);
+    if (args.Has("--memory-budget-mib")) {
+      budget_mib = std::atof(args.Get("--memory-budget-mib").c_str());
+      if (!(budget_mib > 0))
+        return UsageError("compile", "--memory-budget-mib takes a positive number");
+    }
+    const double need = static_cast<double>(stats.constant_bytes + stats.arena_bytes);
+    if (budget_mib > 0 && need > budget_mib * 1024 * 1024) {
+      char text[256];
+      std::snprintf(text, sizeof text,
+                    "the plan needs %.1f MiB (weights %.1f + arena %.1f), over target '%s''s "
+                    "memory budget of %.0f MiB (--memory-budget-mib overrides)",
+                    need / 1048576.0, stats.constant_bytes / 1048576.0,
+                    stats.arena_bytes / 1048576.0, chip.name.c_str(), budget_mib);
+      return Fail(text);
+    }
+  }
   if (!WriteFile(out, bytes)) return Fail("cannot write '" + out + "': " + std::strerror(errno));
+  // The chip: what Axle would run there, and the cost model's latency (modelled, not measured).
+  std::optional<cost::Estimate> modelled;
+  std::string model_note;
+  if (has_chip) {
+    cost::Efficiency eff;
+    std::string error;
+    LoadedModel plan;
+    if (!cost::LoadEfficiency(cost::EfficiencyPath(args.Get("--targets-dir", targets::DefaultDir())),
+                              &eff, &error))
+      model_note = error;
+    else if (LoadedModel::FromFile(out.c_str(), &plan) != AXLE_OK)
+      model_note = axle_last_error();
+    else
+      modelled = cost::Model(cost::Analyze(plan), chip, quantize ? "int8" : "f32", eff);
+  }
 
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -331,8 +443,27 @@ int CompileMain(int argc, char** argv) {
     j.object([&] {
       j.attribute("model", path);
       j.attribute("output", out);
-      j.attribute("target", target);
+      j.attribute("target", has_chip ? chip.name : target);
       j.attribute("compile_ms", ms);
+      if (has_chip)
+        j.attributeObject("chip", [&] {
+          j.attribute("display", chip.display);
+          j.attribute("engine", chip.engines[0].name);
+          j.attribute("kernel_family", chip.kernel_family);
+          j.attribute("tile", chip.tile);
+          j.attribute("memory_budget_mib", budget_mib);
+          j.attributeArray("cpu_fallback_ops", [&] {
+            for (const std::string& o : fallback_ops) j.value(o);
+          });
+          if (modelled) {
+            j.attribute("modelled_ms", modelled->ms);
+            j.attribute("modelled_precision", modelled->precision);
+            j.attribute("modelled_float_precision", modelled->float_precision);
+          } else {
+            j.attribute("modelled_ms", nullptr);
+            j.attribute("model_note", model_note);
+          }
+        });
       j.attribute("steps", static_cast<int64_t>(stats.steps));
       j.attributeObject("ops", [&] {
         for (const auto& [name, n] : stats.ops) j.attribute(name, n);
@@ -376,8 +507,22 @@ int CompileMain(int argc, char** argv) {
     std::string ops;
     for (const auto& [name, n] : stats.ops)
       ops += (ops.empty() ? "" : ", ") + name + " " + std::to_string(n);
-    std::printf("compiled %s -> %s for %s in %.0f ms\n", path.c_str(), out.c_str(), target.c_str(),
-                ms);
+    std::printf("compiled %s -> %s for %s in %.0f ms\n", path.c_str(), out.c_str(),
+                has_chip ? chip.name.c_str() : target.c_str(), ms);
+    if (has_chip) {
+      std::printf("  chip       %s: %s; %s\n", chip.display.c_str(), chip.engines[0].name.c_str(),
+                  chip.kernel_family.c_str());
+      std::printf("             tiles %s; memory %.1f of %.0f MiB budget%s%s\n", chip.tile.c_str(),
+                  (stats.constant_bytes + stats.arena_bytes) / 1048576.0, budget_mib,
+                  fallback_ops.empty() ? "" : "; on the CPU cluster: ",
+                  JoinWords(fallback_ops, ", ").c_str());
+      if (modelled)
+        std::printf("             modelled latency %.2f ms (%s matmuls, %s others; cost model, "
+                    "not measured); the .axm runs on this host\n",
+                    modelled->ms, modelled->precision.c_str(), modelled->float_precision.c_str());
+      else
+        std::printf("             no modelled latency: %s\n", model_note.c_str());
+    }
     std::printf("  steps      %zu (%s)\n", stats.steps, ops.c_str());
     std::printf("  parameters %s (%s constant bytes)\n", Grouped(stats.parameters).c_str(),
                 Grouped(stats.constant_bytes).c_str());

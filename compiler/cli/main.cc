@@ -23,6 +23,8 @@ int Usage(FILE* out) {
                "  eval      compare a compiled model with a reference on input sets (accuracy,\n"
                "            planner trajectory error)\n"
                "  debug-quant  per-layer SQNR of an int8 quantization against f32\n"
+               "  targets   list the chip targets (targets/*.yaml) and their key figures\n"
+               "            (`axle bench --chips` compares models across them)\n"
                "\n"
                "options:\n"
                "  -h, --help     show this help (each command also takes --help)\n"
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   if (command == "run") return axle::cli::RunMain(argc - 2, argv + 2);
   if (command == "bench") return axle::cli::BenchMain(argc - 2, argv + 2);
   if (command == "eval") return axle::cli::EvalMain(argc - 2, argv + 2);
+  if (command == "targets") return axle::cli::TargetsMain(argc - 2, argv + 2);
   if (command == "debug-quant") return axle::cli::DebugQuantMain(argc - 2, argv + 2);
   std::fprintf(stderr, "error: unknown command '%s' (see 'axle --help')\n", command.c_str());
   return axle::cli::kExitUsage;

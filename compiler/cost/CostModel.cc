@@ -1,0 +1,317 @@
+#include "compiler/cost/CostModel.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "compiler/targets/Yaml.h"
+#include "llvm/Support/YAMLTraits.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace axle::cost {
+namespace {
+
+struct EfficiencyFile {
+  std::string source;
+  double host_launch_us = 1;
+  double fallback = 0.5;
+  std::map<std::string, KindFit> kinds;
+};
+
+}  // namespace
+}  // namespace axle::cost
+
+namespace llvm::yaml {
+template <>
+struct MappingTraits<axle::cost::KindFit> {
+  static void mapping(IO& io, axle::cost::KindFit& k) {
+    io.mapRequired("efficiency", k.efficiency);
+    io.mapRequired("step_us", k.step_us);
+  }
+};
+template <>
+struct CustomMappingTraits<std::map<std::string, axle::cost::KindFit>> {
+  static void inputOne(IO& io, StringRef key, std::map<std::string, axle::cost::KindFit>& m) {
+    io.mapRequired(key.str().c_str(), m[key.str()]);
+  }
+  static void output(IO& io, std::map<std::string, axle::cost::KindFit>& m) {
+    for (auto& [k, v] : m) io.mapRequired(k.c_str(), v);
+  }
+};
+template <>
+struct MappingTraits<axle::cost::EfficiencyFile> {
+  static void mapping(IO& io, axle::cost::EfficiencyFile& f) {
+    io.mapRequired("source", f.source);
+    io.mapRequired("host_launch_us", f.host_launch_us);
+    io.mapRequired("fallback", f.fallback);
+    io.mapRequired("kinds", f.kinds);
+  }
+};
+}  // namespace llvm::yaml
+
+namespace axle::cost {
+namespace {
+
+bool IsMatmul(const std::string& op) {
+  return op == "linear" || op == "linear_int8" || op == "linear_weight_only" || op == "matmul" ||
+         op == "gemm" || op == "attention";
+}
+
+// FLOPs per output element of the non-matmul ops (exp, rsqrt and friends counted as a few).
+double FlopsPerElement(const std::string& op) {
+  if (op == "layer_norm" || op == "rms_norm") return 8;
+  if (op == "softmax") return 6;
+  if (op == "gelu" || op == "fused_elementwise" || op == "erf" || op == "tanh" || op == "exp")
+    return 8;
+  if (op == "reshape" || op == "slice" || op == "concat" || op == "transpose" || op == "gather" ||
+      op == "cast" || op == "expand")
+    return 0;
+  return 1;
+}
+
+double ElemBytes(const std::string& p) {
+  if (p == "int8" || p == "fp8") return 1;
+  if (p == "int4" || p == "fp4") return 0.5;
+  if (p == "fp16" || p == "bf16" || p == "int16") return 2;
+  return 4;
+}
+
+int64_t Elements(const axle_tensor_info_t& t) {
+  int64_t n = 1;
+  for (int i = 0; i < t.rank; ++i) n *= t.dims[i];
+  return n;
+}
+
+}  // namespace
+
+PlanCost Analyze(const LoadedModel& model) {
+  PlanCost plan;
+  const axle_model_info_t info = model.info();
+  plan.weight_bytes = static_cast<double>(info.constant_bytes);
+  plan.arena_bytes = static_cast<double>(info.arena_bytes);
+  for (uint32_t i = 0; i < info.num_tensors; ++i) {
+    const axle_tensor_info_t t = model.tensor(i);
+    if (t.storage == AXLE_STORAGE_CONSTANT) plan.parameters += static_cast<double>(Elements(t));
+  }
+  for (uint32_t s = 0; s < info.num_steps; ++s) {
+    axle_step_info_t st;
+    if (axle_model_step_info(model.get(), s, &st) != AXLE_OK) continue;
+    StepCost c;
+    c.op = st.op;
+    c.name = st.name;
+    c.matmul = IsMatmul(c.op);
+    auto tensor = [&](uint32_t idx) { return model.tensor(idx); };
+    for (uint32_t k = 0; k < st.num_inputs; ++k) {
+      if (st.inputs[k] == AXLE_ABSENT_TENSOR) continue;
+      const axle_tensor_info_t t = tensor(st.inputs[k]);
+      const bool constant = t.storage == AXLE_STORAGE_CONSTANT;
+      (constant ? c.weight_bytes : c.act_bytes) += static_cast<double>(t.size_bytes);
+      (constant ? c.weight_elems : c.act_elems) += static_cast<double>(Elements(t));
+    }
+    double out_elems = 0;
+    for (uint32_t k = 0; k < st.num_outputs; ++k) {
+      if (st.outputs[k] == AXLE_ABSENT_TENSOR) continue;
+      const axle_tensor_info_t t = tensor(st.outputs[k]);
+      c.act_bytes += static_cast<double>(t.size_bytes);
+      c.act_elems += static_cast<double>(Elements(t));
+      out_elems += static_cast<double>(Elements(t));
+    }
+    if (c.matmul && st.num_inputs >= 1 && st.num_outputs >= 1) {
+      const axle_tensor_info_t x = tensor(st.inputs[0]);
+      const axle_tensor_info_t y = tensor(st.outputs[0]);
+      const double k = x.rank ? static_cast<double>(x.dims[x.rank - 1]) : 0;
+      if (c.op == "attention" && st.num_inputs >= 3) {
+        const axle_tensor_info_t kk = tensor(st.inputs[1]);
+        const axle_tensor_info_t v = tensor(st.inputs[2]);
+        // Q K^T and P V: 2 * B * Sq * Sk * (H dk + H dv), plus the softmax on the scores.
+        const double b = x.rank >= 3 ? static_cast<double>(x.dims[0]) : 1;
+        const double sq = x.rank >= 2 ? static_cast<double>(x.dims[x.rank - 2]) : 1;
+        const double sk = kk.rank >= 2 ? static_cast<double>(kk.dims[kk.rank - 2]) : 1;
+        const double hdv = v.rank ? static_cast<double>(v.dims[v.rank - 1]) : 0;
+        c.flops = 2 * b * sq * sk * (k + hdv);
+      } else {
+        c.flops = 2 * static_cast<double>(Elements(y)) * k;
+      }
+    } else {
+      c.flops = FlopsPerElement(c.op) * out_elems;
+    }
+    plan.flops += c.flops;
+    plan.steps.push_back(std::move(c));
+  }
+  return plan;
+}
+
+double Efficiency::Of(const std::string& op) const {
+  auto it = kinds.find(op);
+  return it != kinds.end() && it->second.efficiency > 0 ? it->second.efficiency : fallback;
+}
+
+double Efficiency::StepUs(const std::string& op) const {
+  auto it = kinds.find(op);
+  return it != kinds.end() ? it->second.step_us : 0.0;
+}
+
+KindFit FitKind(const std::vector<double>& ideal, const std::vector<double>& steps,
+                const std::vector<double>& measured) {
+  // Minimize sum_i w_i (a ideal_i + b steps_i - measured_i)^2 over a, b >= 0 (a = 1 / eff),
+  // w_i = 1 / measured_i: between absolute error (the big models dominate) and relative error
+  // (a microsecond model counts as much as a 300 ms one).
+  double s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0, tt = 0;
+  for (size_t i = 0; i < measured.size(); ++i) {
+    if (!(measured[i] > 0)) continue;
+    const double w = 1 / measured[i];
+    const double x1 = ideal[i], x2 = steps[i], t = measured[i];
+    s11 += w * x1 * x1, s12 += w * x1 * x2, s22 += w * x2 * x2, r1 += w * x1 * t,
+        r2 += w * x2 * t, tt += w * t * t;
+  }
+  double a = 0, b = 0;
+  const double det = s11 * s22 - s12 * s12;
+  if (det > 1e-12 * s11 * s22) {
+    a = (r1 * s22 - r2 * s12) / det;
+    b = (r2 * s11 - r1 * s12) / det;
+  }
+  if (!(a > 0) || b < 0) {  // one parameter alone, whichever fits better
+    const double a_only = s11 > 0 ? r1 / s11 : 0, b_only = s22 > 0 ? r2 / s22 : 0;
+    const double err_a = tt - 2 * a_only * r1 + a_only * a_only * s11;
+    const double err_b = tt - 2 * b_only * r2 + b_only * b_only * s22;
+    if (a_only > 0 && (err_a <= err_b || !(b_only > 0))) {
+      a = a_only, b = 0;
+    } else {
+      a = 0, b = b_only;
+    }
+  }
+  KindFit k;
+  k.efficiency = a > 0 ? 1 / a : 1e6;  // no roofline term: the step cost is all
+  k.step_us = b * 1e3;
+  return k;
+}
+
+std::string EfficiencyPath(const std::string& targets_dir) {
+  return targets_dir + "/calibration/efficiency.yaml";
+}
+
+bool LoadEfficiency(const std::string& path, Efficiency* out, std::string* error) {
+  EfficiencyFile f;
+  if (!targets::ReadYaml(path, &f, error)) {
+    *error += " (calibrate with `axle bench --chips host --calibrate MODEL.onnx ...`)";
+    return false;
+  }
+  for (const auto& [k, v] : f.kinds)
+    if (!(v.efficiency > 0) || v.step_us < 0) {
+      *error = path + ": efficiency of '" + k + "' must be > 0";
+      return false;
+    }
+  out->kinds = f.kinds;
+  out->fallback = f.fallback;
+  out->host_launch_us = f.host_launch_us;
+  out->source = f.source;
+  return true;
+}
+
+bool SaveEfficiency(const std::string& path, const Efficiency& e, std::string* error) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) {
+    *error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  os << "# Per-op-kind efficiency of the cost model: the fraction of its roofline (max of FLOPs at\n"
+        "# the host's measured FMA peak, bytes at its measured read bandwidth) the host reaches,\n"
+        "# measured by running plans with the per-step profile. Written by\n"
+        "# `axle bench --chips host --calibrate MODEL.onnx ... --write-efficiency FILE`;\n"
+        "# docs/chips.md validates it on models it was not calibrated on.\n";
+  EfficiencyFile f{e.source, e.host_launch_us, e.fallback, e.kinds};
+  llvm::yaml::Output out(os);
+  out << f;
+  return true;
+}
+
+std::vector<std::string> ModelPrecisions(const targets::Target& t) {
+  std::vector<std::string> p;
+  if (t.Runs("int8") && t.Dense("int8_tops")) p.push_back("int8");
+  if ((t.Runs("fp16") || t.Runs("bf16")) && (t.Dense("fp16_tflops") || t.Dense("bf16_tflops")))
+    p.push_back("fp16");
+  if (t.Runs("f32") && (t.Dense("f32_tflops") || t.Value("cpu_gflops"))) p.push_back("f32");
+  return p;
+}
+
+namespace {
+
+double MatmulPeak(const targets::Target& t, const std::string& precision) {
+  if (precision == "int8") return t.Dense("int8_tops").value_or(0) * 1e12;
+  if (precision == "fp16")
+    return t.Dense("fp16_tflops").value_or(t.Dense("bf16_tflops").value_or(0)) * 1e12;
+  if (auto f = t.Dense("f32_tflops")) return *f * 1e12;
+  return t.Value("cpu_gflops").value_or(0) * 1e9;
+}
+
+// Element-wise, normalization and data-movement ops: the engine's vector throughput.
+double VectorPeak(const targets::Target& t) {
+  if (auto v = t.Dense("vector_tflops")) return *v * 1e12;
+  if (t.Runs("f32") && t.Dense("f32_tflops")) return *t.Dense("f32_tflops") * 1e12;
+  // NPUs and DSPs: an eighth of their float (else half their int8) matrix rate; an Axle
+  // assumption (docs/chips.md), most of these ops are bound by memory, not by this.
+  const double base = t.Dense("fp16_tflops").value_or(t.Dense("int8_tops").value_or(0) / 2);
+  return base * 1e12 / 8;
+}
+
+}  // namespace
+
+Estimate Model(const PlanCost& plan, const targets::Target& t, const std::string& precision,
+               const Efficiency& eff) {
+  Estimate e;
+  e.target = t.name;
+  e.precision = precision;
+  e.float_precision = t.Runs("fp16") ? "fp16" : t.Runs("f32") ? "f32" : t.Runs("int16") ? "int16" : "int8";
+  if (precision == "f32") e.float_precision = "f32";
+  const double mm_peak = MatmulPeak(t, precision), vec_peak = VectorPeak(t);
+  const double bw = t.Value("dram_gbs").value_or(1) * 1e9;
+  const double cpu_peak = t.Value("cpu_gflops").value_or(1) * 1e9;
+  const double launch = (t.measured ? eff.host_launch_us : t.launch_us) * 1e-6;
+  const double w_elem = ElemBytes(precision), a_elem = ElemBytes(e.float_precision);
+  double mm_flops = 0, mm_seconds = 0;
+  for (const StepCost& s : plan.steps) {
+    const std::string why = t.Unsupported(s.op);
+    const bool fallback = !why.empty();
+    double peak, bytes;
+    if (fallback) {
+      peak = cpu_peak;
+      bytes = 4 * (s.act_elems + s.weight_elems);  // f32 on the CPU cluster
+      e.weight_bytes += 4 * s.weight_elems;
+      if (std::find(e.fallback_ops.begin(), e.fallback_ops.end(), s.op) == e.fallback_ops.end())
+        e.fallback_ops.push_back(s.op);
+    } else {
+      peak = s.matmul ? mm_peak : vec_peak;
+      bytes = s.act_elems * a_elem + s.weight_elems * (s.matmul ? w_elem : a_elem);
+      e.weight_bytes += s.weight_elems * (s.matmul ? w_elem : a_elem);
+    }
+    const double ideal = std::max(peak > 0 ? s.flops / peak : 0.0, bytes / bw);
+    const double seconds =
+        ideal / eff.Of(s.op) + launch + (t.measured ? eff.StepUs(s.op) * 1e-6 : 0.0);
+    KindEstimate& k = e.kinds[s.op];
+    k.ms += seconds * 1e3;
+    k.flops += s.flops;
+    k.bytes += bytes;
+    ++k.steps;
+    k.cpu_fallback = k.cpu_fallback || fallback;
+    e.ms += seconds * 1e3;
+    if (s.matmul && !fallback) {
+      mm_flops += s.flops;
+      mm_seconds += seconds;
+    }
+  }
+  e.flops = plan.flops;
+  e.peak_fraction = mm_peak > 0 && e.ms > 0 ? mm_flops / (e.ms * 1e-3) / mm_peak : 0;
+  e.arena_bytes = plan.arena_bytes * a_elem / 4;
+  e.fits_memory = e.weight_bytes + e.arena_bytes <=
+                  t.Value("memory_budget_mib").value_or(1e12) * 1024.0 * 1024.0;
+  (void)mm_seconds;
+  return e;
+}
+
+double IdealHostMs(const StepCost& s, const targets::Target& host) {
+  const double peak = host.Dense("f32_tflops").value_or(0) * 1e12;
+  const double bw = host.Value("dram_gbs").value_or(1) * 1e9;
+  return std::max(peak > 0 ? s.flops / peak : 0.0, (s.act_bytes + s.weight_bytes) / bw) * 1e3;
+}
+
+}  // namespace axle::cost
