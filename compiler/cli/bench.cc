@@ -34,17 +34,6 @@ constexpr const char* kHelp =
     "                  ms}] and ops {op: {ms, steps, percent}}\n"
     "  -h, --help      show this help\n";
 
-int ParseCount(const Args& args, const char* name, int fallback, int min, int* out) {
-  const std::string text = args.Get(name, std::to_string(fallback));
-  char* end = nullptr;
-  const long v = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end || v < min || v > 1000000)
-    return UsageError("bench", std::string(name) + " takes a count >= " + std::to_string(min) +
-                                   ", got '" + text + "'");
-  *out = static_cast<int>(v);
-  return kExitOk;
-}
-
 // Fills every input with reproducible random values of its dtype.
 int RandomInputs(const LoadedModel& model, axle_context_t* context) {
   std::mt19937 rng(1234);

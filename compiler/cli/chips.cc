@@ -299,7 +299,8 @@ int ChipsMain(int argc, char** argv) {
     return UsageError("bench", "--precision takes int8, fp16, f32 or all, got '" + want + "'");
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (args.Has("--threads") && ParseThreads(args, &threads)) return kExitUsage;
-  const int runs = std::max(1, std::atoi(args.Get("--runs", "5").c_str()));
+  int runs = 5;
+  if (const int rc = ParseCount(args, "--runs", 5, 1, &runs)) return rc;
   const double budget = std::atof(args.Get("--budget-ms", "50").c_str());
   if (!(budget > 0)) return UsageError("bench", "--budget-ms takes a positive number");
   const bool calibrate = args.Has("--calibrate");

@@ -166,6 +166,17 @@ int LoadInputs(const LoadedModel& model, axle_context_t* context, const std::str
   return kExitOk;
 }
 
+int ParseCount(const Args& args, const char* name, int fallback, int min, int* out) {
+  const std::string text = args.Get(name, std::to_string(fallback));
+  char* end = nullptr;
+  const long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end || v < min || v > 1000000)
+    return UsageError(args.command(), std::string(name) + " takes a count >= " + std::to_string(min) +
+                                   ", got '" + text + "'");
+  *out = static_cast<int>(v);
+  return kExitOk;
+}
+
 int ParseThreads(const Args& args, int* threads) {
   const std::string text = args.Get("--threads", "1");
   char* end = nullptr;

@@ -68,6 +68,8 @@ std::string Grouped(uint64_t v);
 // Copies input_<i>.pb from `dir` (ONNX test-data layout) into the context's input buffers,
 // checking dtype and shape against the model. 0 or the failure exit code (after the error).
 int LoadInputs(const LoadedModel& model, axle_context_t* context, const std::string& dir);
+// Parses a count option `name` (default `fallback`, at least `min`), or the usage exit code.
+int ParseCount(const Args& args, const char* name, int fallback, int min, int* out);
 // Parses --threads (default 1): a count in [1, 256], or the usage exit code.
 int ParseThreads(const Args& args, int* threads);
 

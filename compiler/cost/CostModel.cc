@@ -268,7 +268,7 @@ Estimate Model(const PlanCost& plan, const targets::Target& t, const std::string
   const double cpu_peak = t.Value("cpu_gflops").value_or(1) * 1e9;
   const double launch = (t.measured ? eff.host_launch_us : t.launch_us) * 1e-6;
   const double w_elem = ElemBytes(precision), a_elem = ElemBytes(e.float_precision);
-  double mm_flops = 0, mm_seconds = 0;
+  double mm_flops = 0;
   for (const StepCost& s : plan.steps) {
     const std::string why = t.Unsupported(s.op);
     const bool fallback = !why.empty();
@@ -294,17 +294,13 @@ Estimate Model(const PlanCost& plan, const targets::Target& t, const std::string
     ++k.steps;
     k.cpu_fallback = k.cpu_fallback || fallback;
     e.ms += seconds * 1e3;
-    if (s.matmul && !fallback) {
-      mm_flops += s.flops;
-      mm_seconds += seconds;
-    }
+    if (s.matmul && !fallback) mm_flops += s.flops;
   }
   e.flops = plan.flops;
   e.peak_fraction = mm_peak > 0 && e.ms > 0 ? mm_flops / (e.ms * 1e-3) / mm_peak : 0;
   e.arena_bytes = plan.arena_bytes * a_elem / 4;
   e.fits_memory = e.weight_bytes + e.arena_bytes <=
                   t.Value("memory_budget_mib").value_or(1e12) * 1024.0 * 1024.0;
-  (void)mm_seconds;
   return e;
 }
 
