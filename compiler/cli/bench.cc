@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -33,40 +32,6 @@ constexpr const char* kHelp =
     "                  min_ms, max_ms, mean_ms; with --profile also steps [{index, op, name,\n"
     "                  ms}] and ops {op: {ms, steps, percent}}\n"
     "  -h, --help      show this help\n";
-
-// Fills every input with reproducible random values of its dtype.
-int RandomInputs(const LoadedModel& model, axle_context_t* context) {
-  std::mt19937 rng(1234);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  for (uint32_t i = 0; i < model.info().num_inputs; ++i) {
-    void* data = nullptr;
-    size_t size = 0;
-    if (axle_context_input_buffer(context, i, &data, &size) != AXLE_OK)
-      return Fail(axle_last_error());
-    const axle_tensor_info_t t = model.tensor(model.input_tensor(i));
-    const size_t elem = axle_dtype_size(t.dtype);
-    auto* bytes = static_cast<uint8_t*>(data);
-    for (size_t k = 0; k < size / elem; ++k) {
-      if (t.dtype == AXLE_DTYPE_F32) {
-        const float f = uniform(rng);
-        std::memcpy(bytes + k * elem, &f, sizeof f);
-      } else if (t.dtype == AXLE_DTYPE_F64) {
-        const double f = uniform(rng);
-        std::memcpy(bytes + k * elem, &f, sizeof f);
-      } else {  // bool, integers, half types: 0 or 1 in the lowest byte
-        std::memset(bytes + k * elem, 0, elem);
-        bytes[k * elem] = static_cast<uint8_t>(rng() & 1);
-      }
-    }
-  }
-  return kExitOk;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 }  // namespace
 

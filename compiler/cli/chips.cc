@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -116,17 +115,7 @@ int MeasureHost(const LoadedModel& model, int threads, int runs, Measured* out) 
   options.num_threads = threads;
   ExecutionContext context;
   if (ExecutionContext::Create(model, &context, &options) != AXLE_OK) return Fail(axle_last_error());
-  // Inputs: zeros but for floats, a fixed ramp (the plans are data-independent in time).
-  for (uint32_t i = 0; i < model.info().num_inputs; ++i) {
-    void* data = nullptr;
-    size_t size = 0;
-    if (axle_context_input_buffer(context.get(), i, &data, &size) != AXLE_OK)
-      return Fail(axle_last_error());
-    std::memset(data, 0, size);
-    const axle_tensor_info_t t = model.tensor(model.input_tensor(i));
-    if (t.dtype == AXLE_DTYPE_F32)
-      for (size_t k = 0; k < size / 4; ++k) static_cast<float*>(data)[k] = 0.01f * (k % 97);
-  }
+  if (const int rc = RandomInputs(model, context.get())) return rc;
   const uint32_t n = model.info().num_steps;
   std::vector<uint64_t> step_ns(n, 0);
   for (int i = 0; i < 2; ++i)
@@ -144,8 +133,7 @@ int MeasureHost(const LoadedModel& model, int threads, int runs, Measured* out) 
   for (int i = 0; i < runs; ++i)
     if (context.Invoke() != AXLE_OK) return Fail(axle_last_error());
   axle_context_set_profile(context.get(), nullptr, 0);
-  std::sort(ms.begin(), ms.end());
-  out->ms = ms[ms.size() / 2];
+  out->ms = Median(ms);
   double profiled = 0;
   for (uint32_t s = 0; s < n; ++s) {
     axle_step_info_t st;

@@ -68,6 +68,10 @@ std::string Grouped(uint64_t v);
 // Copies input_<i>.pb from `dir` (ONNX test-data layout) into the context's input buffers,
 // checking dtype and shape against the model. 0 or the failure exit code (after the error).
 int LoadInputs(const LoadedModel& model, axle_context_t* context, const std::string& dir);
+// Fills every input of `context` with reproducible random values of its dtype (floats uniform
+// in [-1, 1], bools and integers 0 or 1, fixed seed). 0 or the failure exit code.
+int RandomInputs(const LoadedModel& model, axle_context_t* context);
+double Median(std::vector<double> v);
 // Parses a count option `name` (default `fallback`, at least `min`), or the usage exit code.
 int ParseCount(const Args& args, const char* name, int fallback, int min, int* out);
 // Parses --threads (default 1): a count in [1, 256], or the usage exit code.

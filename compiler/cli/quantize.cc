@@ -138,6 +138,16 @@ std::vector<std::string> ListInputSets(const std::string& dir) {
   return sets;
 }
 
+// A linear layer's report row before any precision is chosen: name and K x N.
+static LayerReport Describe(ir::LinearOp op) {
+  LayerReport r;
+  r.name = LayerName(op.getLoc());
+  auto wt = passes::TensorTypeOf(op.getWeight());
+  r.k = wt.getRank() == 2 ? wt.getDimSize(0) : 0;
+  r.n = wt.getRank() == 2 ? wt.getDimSize(1) : 0;
+  return r;
+}
+
 static bool KeptFloat(const QuantizeOptions& options, const std::string& name) {
   return std::any_of(options.keep_float.begin(), options.keep_float.end(),
                      [&](const std::string& p) { return name.find(p) != std::string::npos; });
@@ -147,11 +157,7 @@ void MarkWeightOnly(mlir::ModuleOp module, const QuantizeOptions& options, int b
                     std::vector<LayerReport>* report) {
   report->clear();
   module.walk([&](ir::LinearOp op) {
-    LayerReport r;
-    r.name = LayerName(op.getLoc());
-    auto wt = passes::TensorTypeOf(op.getWeight());
-    r.k = wt.getRank() == 2 ? wt.getDimSize(0) : 0;
-    r.n = wt.getRank() == 2 ? wt.getDimSize(1) : 0;
+    LayerReport r = Describe(op);
     r.precision = bits == 8 ? "w8" : "w4 g" + std::to_string(group);
     if (const char* why = WhyNotQuantizable(op)) {
       r.precision = "f32";
@@ -183,11 +189,7 @@ int QuantizeModule(mlir::ModuleOp module, const QuantizeOptions& options,
   report->clear();
   for (size_t i = 0; i < linears.size(); ++i) {
     ir::LinearOp op = linears[i];
-    LayerReport r;
-    r.name = LayerName(op.getLoc());
-    auto wt = passes::TensorTypeOf(op.getWeight());
-    r.k = wt.getRank() == 2 ? wt.getDimSize(0) : 0;
-    r.n = wt.getRank() == 2 ? wt.getDimSize(1) : 0;
+    LayerReport r = Describe(op);
     r.precision = "f32";
     if (const char* why = WhyNotQuantizable(op)) {
       r.reason = why;
