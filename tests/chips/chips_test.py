@@ -171,9 +171,10 @@ class Chips(unittest.TestCase):
                                                      for r in data["rows"]}))
         with open(png, "rb") as f:
             self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
-        # The host's modelled total is within a factor 2 of its measured time (calibrated on
-        # other models; docs/chips.md has the per-op-kind table).
-        self.assertLess(abs(np.log2(host[0]["latency_ms"] / host[0]["measured_ms"])), 1.0)
+        # The host row carries both numbers; how close they are is a timing, which the brief
+        # keeps out of tests: docs/chips.md's validation table (bench/chips.py) reports it.
+        self.assertGreater(host[0]["measured_ms"], 0)
+        self.assertGreater(host[0]["latency_ms"], 0)
 
 
 if __name__ == "__main__":
