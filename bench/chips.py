@@ -62,7 +62,7 @@ def main():
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "chips.md"))
     ap.add_argument("--no-calibrate", action="store_true",
                     help="keep targets/calibration/efficiency.yaml as it is")
-    ap.add_argument("--runs", default="5")
+    ap.add_argument("--runs", default="9")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="axle-chips-")
     import make_sets  # noqa: E402
@@ -84,10 +84,30 @@ def main():
     print("width/depth sweep on every chip (frontier at 50 ms)", flush=True)
     axle(a.build, "bench", "--chips", "all", "--runs", "3", *family, *sweep, "--frontier",
          "--budget-ms", "50", "--json-out", base + "-sweep.json", "--md", base + "-sweep.md")
-    write_doc(a, base, family_s)
+    print("repeatability of the host's per-op-kind times (small, base: 5 repeats)", flush=True)
+    spread = repeatability(a.build, {os.path.splitext(os.path.basename(p))[0]: p
+                                     for p in family if "small" in p or "base" in p}, work)
+    write_doc(a, base, family_s, spread)
     for suffix in ("-family.md", "-sweep.md"):
         os.remove(base + suffix)
     print(f"wrote {a.doc}, {base}.json, {base}.png, {base}-sweep.json")
+
+
+def repeatability(build, models, work, repeats=5):
+    """{(model, op kind): max/min of its measured time over `repeats` profiled benches}: how
+    far the host's own measurement of an op kind moves between identical runs."""
+    spread = {}
+    for name, onnx_path in models.items():
+        plan = os.path.join(work, name + ".axm")
+        axle(build, "compile", onnx_path, "-o", plan)
+        runs = [json.loads(axle(build, "bench", plan, "--threads", "2", "--runs", "5",
+                                "--profile", "--json"))["ops"] for _ in range(repeats)]
+        for op in runs[0]:
+            v = [r[op]["ms"] for r in runs if op in r]
+            if min(v) > 0:
+                spread[(name, op)] = max(v) / min(v)
+        os.remove(plan)
+    return spread
 
 
 def section(md, title):
@@ -104,7 +124,7 @@ def section(md, title):
     return "\n".join(lines[start:end])
 
 
-def write_doc(a, base, family_s):
+def write_doc(a, base, family_s, spread):
     with open(base + ".json") as f:
         fam = json.load(f)
     with open(base + "-family.md") as f:
@@ -113,30 +133,39 @@ def write_doc(a, base, family_s):
         sweep_md = f.read()
     with open(os.path.join(ROOT, "targets", "calibration", "efficiency.yaml")) as f:
         calib_source = next(l for l in f if l.startswith("source:")).split(":", 1)[1].strip()
-    # Validation: per op kind on small and base, with its share of the measured time.
-    rows = ["| model | op kind | share of measured time | measured (ms) | modelled (ms) | error |",
-            "|---|---|---|---|---|---|"]
-    worst_major = []
+    # Validation: per op kind on small and base, with its share of the measured time and how
+    # far its own measurement moves between identical runs.
+    rows = ["| model | op kind | share of measured time | measured (ms) | modelled (ms) | error | "
+            "run-to-run spread (max/min of 5) |",
+            "|---|---|---|---|---|---|---|"]
+    outside = []
     for model in ("small", "base"):
         kinds = [k for k in fam["host_validation"] if k["model"] == model]
         total = sum(k["measured_ms"] for k in kinds)
         for k in sorted(kinds, key=lambda k: -k["measured_ms"]):
             share = k["measured_ms"] / total
+            sp = spread.get((model, k["op"]))
             rows.append(f"| {model} | {k['op']} | {100 * share:.1f}% | {k['measured_ms']:.3f} | "
-                        f"{k['modelled_ms']:.3f} | {100 * k['error']:+.0f}% |")
-            if share >= 0.01:
-                worst_major.append((abs(k["error"]), model, k["op"], share, k["error"]))
+                        f"{k['modelled_ms']:.3f} | {100 * k['error']:+.0f}% | "
+                        f"{'' if sp is None else f'{sp:.2f}'} |")
+            if abs(k["error"]) > 0.30:
+                outside.append((model, k["op"], share, k["error"], k["measured_ms"], sp))
         host = next(r for r in fam["rows"] if r["model"] == model and r["target"] == "host")
         rows.append(f"| {model} | **whole inference** | 100% | {host['measured_ms']:.2f} | "
                     f"{host['latency_ms']:.2f} | "
-                    f"{100 * (host['latency_ms'] / host['measured_ms'] - 1):+.0f}% |")
+                    f"{100 * (host['latency_ms'] / host['measured_ms'] - 1):+.0f}% | |")
     host_err = {m: next(r["latency_ms"] / r["measured_ms"] - 1 for r in fam["rows"]
                         if r["model"] == m and r["target"] == "host") for m in ("small", "base")}
-    outside = [w for w in worst_major if w[0] > 0.30]
-    verdict = ("every op kind that takes >= 1% of the measured time is within +-30%" if not outside
-               else "op kinds taking >= 1% of the measured time outside +-30%: " +
-               ", ".join(f"{m} {op} ({100 * e:+.0f}%, {100 * s:.1f}% of the time)"
-                         for _, m, op, s, e in outside))
+    if not outside:
+        verdict = "every op kind of both models is within +-30%."
+    else:
+        verdict = ("**not met** for " + ", ".join(
+            f"{m} {op} ({100 * e:+.0f}%, {1e3 * ms:.1f} us per inference"
+            + (f", its own measurement spreads {sp:.2f}x" if sp else "") + ")"
+            for m, op, _, e, ms, sp in outside) +
+            f". Every op kind taking >= 1% of the time is "
+            f"{'within' if all(s < 0.01 for _, _, s, _, _, _ in outside) else 'NOT within'} "
+            "+-30%.")
     today = datetime.date.today().isoformat()
     legend = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "plot_chips.py"),
                              base + ".json", base + ".png"], check=True, capture_output=True,
@@ -198,11 +227,30 @@ then `time = max(FLOPs / peak, bytes / DRAM bandwidth) / efficiency[op kind] + l
 
 `small` and `base` are not in the calibration set. Whole inference: small
 {100 * (host_err['small']):+.0f}%, base {100 * (host_err['base']):+.0f}%. Issue 7 asks for +-30% per
-op kind: {verdict}; of the kinds below 1% of the time, the single big reduction (the map
-encoder's max-pool, one step) and the concatenations miss it too, and the ones that take a few
-microseconds per inference (softmax of the mode scores, cast, reshape) are at the timer's and
-the step overhead's resolution. Rerunning moves these errors by several points (the machine
-is noisy).
+op kind: {verdict}
+
+Why the remaining misses are not closed by the model's form (a roofline per step times one
+efficiency per op kind, plus a per-kind step cost on the host):
+
+- `reduce_max` is one step per model, the map encoder's max-pool over its 20 points. In `small`
+  its input (5 MB) is mostly still in the two 2 MB L2 caches when it runs; in `base` (24 MB) it
+  is not, and the GEMM that wrote it leaves its dirty lines to be written back while the pool
+  reads. Measured over roofline it is about 0.8 in `small` and 1.7-1.9 in `base`: no single
+  factor is within +-30% of both (that needs the two to differ by less than 1.3/0.7 = 1.86x),
+  and a per-step cost only raises the estimate of `small`, already the one modelled too slow.
+  Modelling it needs cache capacity and deferred write-back in the roofline; the target files
+  give on-chip memory sizes but nothing measured about how each chip's memory system behaves.
+- `softmax` (of the 20-64 mode scores), `cast` and `reshape` take 1-6 us per inference: one
+  step each, whose time is the cache and TLB misses of touching cold lines, set by how much of
+  the plan the previous steps evicted rather than by the op's size, and the spread column
+  shows how far their own measurement moves between identical runs.
+
+The host's per-kind times are each step's median over the profiled runs. Two runtime changes
+made the memory-bound kinds measurable at all: the thread pool no longer lets its worker
+sleep between the steps of one invoke (a worker that finished its share of a GEMM 0.2 ms early
+slept, and the next step, typically a LayerNorm, paid 30-80 us to wake it: `layer_norm`
+measured 1.6x its roofline in `small` and 0.9x in `base`, now 0.6-0.7x in both), and the
+max-pool runs on both threads.
 
 {chr(10).join(rows)}
 

@@ -127,20 +127,27 @@ int MeasureHost(const LoadedModel& model, int threads, int runs, Measured* out) 
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                      .count());
   }
-  // The per-step profile in separate runs (its clock reads would tax the timed ones).
-  if (axle_context_set_profile(context.get(), step_ns.data(), n) != AXLE_OK)
-    return Fail(axle_last_error());
-  for (int i = 0; i < runs; ++i)
+  // The per-step profile in separate runs (its clock reads would tax the timed ones), one run
+  // at a time: each step's median over the runs, so that one preempted run (a noisy 2-vCPU VM)
+  // does not move the per-kind times the calibration fits.
+  std::vector<std::vector<double>> per_step(n);
+  for (int i = 0; i < runs; ++i) {
+    std::fill(step_ns.begin(), step_ns.end(), 0);
+    if (axle_context_set_profile(context.get(), step_ns.data(), n) != AXLE_OK)
+      return Fail(axle_last_error());
     if (context.Invoke() != AXLE_OK) return Fail(axle_last_error());
+    for (uint32_t s = 0; s < n; ++s) per_step[s].push_back(step_ns[s] / 1e6);
+  }
   axle_context_set_profile(context.get(), nullptr, 0);
   out->ms = Median(ms);
   double profiled = 0;
   for (uint32_t s = 0; s < n; ++s) {
     axle_step_info_t st;
     axle_model_step_info(model.get(), s, &st);
-    out->kinds[st.op] += step_ns[s] / 1e6 / runs;
+    const double step_ms = Median(per_step[s]);
+    out->kinds[st.op] += step_ms;
     ++out->steps[st.op];
-    profiled += step_ns[s] / 1e6 / runs;
+    profiled += step_ms;
   }
   // Scale the profile to the timed median (the profile's own overhead is not the model's).
   if (profiled > 0)

@@ -1,4 +1,5 @@
 // Reference reductions (Sum, Mean, Max, Min, Prod) over any set of axes.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -135,9 +136,11 @@ bool ReduceSupports(ReduceOp, DType in) {
 
 // f32 max/min over one contiguous run of axes, seen as [outer, reduced, inner]: exact in f32
 // (no rounding), and a loop over inner that the compiler vectorizes (the max-pool of point
-// features over their polyline). False when the case does not apply.
+// features over their polyline). Outer positions (or, with one outer position, inner columns in
+// blocks of 64) are split across `par` when there are more than 64 Ki input elements. False
+// when the case does not apply.
 bool ReduceMaxMinF32Contiguous(ReduceOp op, const TensorView& x, uint32_t axes_mask,
-                               const TensorView& y) {
+                               const TensorView& y, const Parallel* par) {
   if (x.dtype != DType::kF32 || (op != ReduceOp::kMax && op != ReduceOp::kMin) || !axes_mask)
     return false;
   const int first = __builtin_ctz(axes_mask), last = 31 - __builtin_clz(axes_mask);
@@ -149,23 +152,35 @@ bool ReduceMaxMinF32Contiguous(ReduceOp op, const TensorView& x, uint32_t axes_m
   const float* px = x.As<float>();
   float* py = y.As<float>();
   const bool is_max = op == ReduceOp::kMax;
-  for (int64_t o = 0; o < outer; ++o) {
-    float* out = py + o * inner;
-    const float* in = px + o * reduced * inner;
-    for (int64_t i = 0; i < inner; ++i) out[i] = in[i];
-    for (int64_t r = 1; r < reduced; ++r) {
-      const float* row = in + r * inner;
-      for (int64_t i = 0; i < inner; ++i) {
-        const float v = row[i], acc = out[i];
-        out[i] = ((is_max ? v > acc : v < acc) || v != v) ? v : acc;
+  // Positions [o_begin, o_end) x columns [i_begin, i_end).
+  auto run = [&](int64_t o_begin, int64_t o_end, int64_t i_begin, int64_t i_end) {
+    for (int64_t o = o_begin; o < o_end; ++o) {
+      float* out = py + o * inner;
+      const float* in = px + o * reduced * inner;
+      for (int64_t i = i_begin; i < i_end; ++i) out[i] = in[i];
+      for (int64_t r = 1; r < reduced; ++r) {
+        const float* row = in + r * inner;
+        for (int64_t i = i_begin; i < i_end; ++i) {
+          const float v = row[i], acc = out[i];
+          out[i] = ((is_max ? v > acc : v < acc) || v != v) ? v : acc;
+        }
       }
     }
+  };
+  if (outer * reduced * inner <= (int64_t{1} << 16)) par = nullptr;
+  if (outer > 1 || !par) {
+    ParallelFor(par, outer, [&](int64_t b, int64_t e) { run(b, e, 0, inner); });
+  } else {
+    ParallelFor(par, (inner + 63) / 64, [&](int64_t b, int64_t e) {
+      run(0, 1, b * 64, std::min(inner, e * 64));
+    });
   }
   return true;
 }
 
-void Reduce(ReduceOp op, const TensorView& x, uint32_t axes_mask, const TensorView& y) {
-  if (ReduceMaxMinF32Contiguous(op, x, axes_mask, y)) return;
+void Reduce(ReduceOp op, const TensorView& x, uint32_t axes_mask, const TensorView& y,
+            const Parallel* par) {
+  if (ReduceMaxMinF32Contiguous(op, x, axes_mask, y, par)) return;
   VisitNumeric(x.dtype, [&](auto tag) { ReduceTyped<decltype(tag)>(op, x, axes_mask, y); });
 }
 

@@ -105,8 +105,11 @@ void LayerNorm(const TensorView& x, const TensorView& scale, const TensorView* b
                float epsilon, const TensorView& y, const TensorView* mean,
                const TensorView* inv_std_dev);
 
-// Reduction over the dimensions whose bit is set in axes_mask.
-void Reduce(ReduceOp op, const TensorView& x, uint32_t axes_mask, const TensorView& y);
+// Reduction over the dimensions whose bit is set in axes_mask. f32 max/min over one contiguous
+// run of axes (the planner's max-pool) splits its outer (else inner) positions across `par`:
+// exact, so equal to the single-threaded result bit for bit.
+void Reduce(ReduceOp op, const TensorView& x, uint32_t axes_mask, const TensorView& y,
+            const Parallel* par = nullptr);
 
 // y[i0..] = x[i_perm...]: output dim d is input dim perm[d].
 void Transpose(const TensorView& x, const int64_t* perm, const TensorView& y);

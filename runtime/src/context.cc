@@ -106,6 +106,12 @@ uint64_t NowNs() {
 
 Status Context::Invoke() {
   const Model& m = *model_;
+  // Workers spin (do not sleep) from here to the last step, on every return path.
+  struct HoldPool {
+    ThreadPool* pool;
+    explicit HoldPool(ThreadPool* p) : pool(p) { pool->Hold(true); }
+    ~HoldPool() { pool->Hold(false); }
+  } hold(pool_.get());
   for (uint32_t i = 0; i < m.num_steps(); ++i) {
     const uint64_t start = profile_ ? NowNs() : 0;
     const StepDesc& s = m.step(i);

@@ -298,7 +298,8 @@ Status ValidateReduce(const OpInfo& op, const OpArgs& a) {
   return ExpectOutput(a, 0, x.dtype, out);
 }
 KernelResult RunReduce(const OpInfo& op, const OpArgs& a) {
-  ref::Reduce(static_cast<ref::ReduceOp>(op.variant), *a.in[0], a.params.axes_mask, *a.out[0]);
+  ref::Reduce(static_cast<ref::ReduceOp>(op.variant), *a.in[0], a.params.axes_mask, *a.out[0],
+              a.par);
   return {};
 }
 

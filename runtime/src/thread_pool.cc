@@ -72,14 +72,15 @@ void* ThreadPool::WorkerMain(void* arg) {
     int spins = 0;
     while ((job = pool->generation_.load(std::memory_order_acquire)) == seen &&
            !pool->stop_.load(std::memory_order_acquire)) {
-      if (++spins < kSpinsBeforeSleep) {
+      if (++spins < kSpinsBeforeSleep || pool->hold_.load(std::memory_order_relaxed)) {
         CpuRelax();
         continue;
       }
       pthread_mutex_lock(&pool->mutex_);
       ++pool->sleepers_;
       while (pool->generation_.load(std::memory_order_acquire) == seen &&
-             !pool->stop_.load(std::memory_order_acquire))
+             !pool->stop_.load(std::memory_order_acquire) &&
+             !pool->hold_.load(std::memory_order_acquire))
         pthread_cond_wait(&pool->wake_, &pool->mutex_);
       --pool->sleepers_;
       pthread_mutex_unlock(&pool->mutex_);
@@ -91,6 +92,16 @@ void* ThreadPool::WorkerMain(void* arg) {
     pool->pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
   return nullptr;
+}
+
+void ThreadPool::Hold(bool hold) {
+  if (threads_ <= 1) return;
+  hold_.store(hold, std::memory_order_release);
+  if (!hold) return;
+  // Under the mutex: a worker about to sleep either sees hold_ or is counted in sleepers_.
+  pthread_mutex_lock(&mutex_);
+  if (sleepers_ > 0) pthread_cond_broadcast(&wake_);
+  pthread_mutex_unlock(&mutex_);
 }
 
 void ThreadPool::ForRanges(const Parallel* self, int64_t n, void* ctx,

@@ -1,8 +1,11 @@
 // A fixed set of worker threads, created with a context and used by its kernels through
 // axle::Parallel. Invoke allocates nothing: a job is a function pointer, a context pointer and
-// a range count, split evenly; the calling thread runs the first share. Workers spin briefly
-// (about 0.2 ms) for the next job before sleeping on a condition variable: waking a sleeping
-// thread costs tens of microseconds on a VM, more than many steps of a plan take.
+// a range count, split evenly; the calling thread runs the first share. Between invokes, workers
+// spin briefly (about 0.2 ms) for the next job before sleeping on a condition variable. Inside
+// an invoke (Hold), they never sleep: waking a sleeping thread costs 30-80 us on a VM, and a
+// worker that finished its share of an unevenly split step 0.2 ms early used to pay it on the
+// next step (a LayerNorm after a big GEMM took 3x its time). Hold(true) also wakes sleepers, so
+// they are spinning by the time the first parallel step comes.
 #ifndef AXLE_RUNTIME_SRC_THREAD_POOL_H_
 #define AXLE_RUNTIME_SRC_THREAD_POOL_H_
 
@@ -28,6 +31,9 @@ class ThreadPool {
 
   const Parallel* parallel() const { return &parallel_; }
 
+  // Inside an invoke: keeps the workers spinning between jobs (true) or lets them sleep (false).
+  void Hold(bool hold);
+
  private:
   ThreadPool() = default;
   static void ForRanges(const Parallel* self, int64_t n, void* ctx,
@@ -52,6 +58,7 @@ class ThreadPool {
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<bool> hold_{false};
   int64_t n_ = 0;
   void* ctx_ = nullptr;
   void (*fn_)(void*, int64_t, int64_t) = nullptr;

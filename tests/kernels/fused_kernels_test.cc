@@ -240,5 +240,44 @@ TEST(RefParallel, ThreadedLinearAndAttentionEqualSingleThreaded) {
   EXPECT_EQ(f.v, g.v);
 }
 
+// The f32 max/min pooling over a middle axis, split across 3 threads by outer positions (and by
+// column blocks when there is one outer position), against a plain loop written here: odd
+// shapes above the 64 Ki-element threshold, NaN (propagates), +-inf, -0 and a lone column.
+TEST(RefParallel, ThreadedMaxMinPoolMatchesPlainLoop) {
+  std::unique_ptr<ThreadPool> pool;
+  ASSERT_EQ(ThreadPool::Create(3, &pool), AXLE_OK);
+  std::mt19937 rng(9);
+  const std::vector<std::vector<int64_t>> shapes = {
+      {13, 20, 257}, {1, 257, 300}, {7, 13, 1031}, {1, 65537, 1}, {5, 1, 13}};
+  for (const auto& shape : shapes)
+    for (ReduceOp op : {ReduceOp::kMax, ReduceOp::kMin}) {
+      T32 x(shape, &rng);
+      const int64_t outer = shape[0], red = shape[1], inner = shape[2];
+      x.v[0] = NAN;
+      x.v[x.v.size() / 2] = INFINITY;
+      x.v[x.v.size() - 1] = -INFINITY;
+      x.v[x.v.size() / 3] = -0.0f;
+      T32 want({outer, inner}), got({outer, inner});
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i = 0; i < inner; ++i) {
+          float acc = x.v[o * red * inner + i];
+          for (int64_t r = 1; r < red; ++r) {
+            const float v = x.v[(o * red + r) * inner + i];
+            if (std::isnan(v) || (op == ReduceOp::kMax ? v > acc : v < acc)) acc = v;
+          }
+          want.v[o * inner + i] = acc;
+        }
+      Reduce(op, x.view, 0b010, got.view, pool->parallel());
+      for (size_t i = 0; i < want.v.size(); ++i) {
+        if (std::isnan(want.v[i])) {
+          ASSERT_TRUE(std::isnan(got.v[i])) << "at " << i;
+        } else {
+          ASSERT_EQ(got.v[i], want.v[i]) << "shape " << outer << "x" << red << "x" << inner
+                                         << " at " << i;
+        }
+      }
+    }
+}
+
 }  // namespace
 }  // namespace axle::ref
