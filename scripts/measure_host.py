@@ -6,7 +6,9 @@ Every figure is `measured` (verified: true, source: the peak_bench run, CPU mode
 fp32 FMA, int8 dot (the best of AVX2, AVX-512 VNNI and AMX the host has) and the read
 bandwidth, each with one thread and with every core. The cost model (`axle bench --chips`)
 rooflines the host with the all-core figures; its per-op-kind efficiencies are calibrated
-against the plans' measured per-op times (targets/efficiency.yaml, scripts/calibrate_cost.py).
+against the plans' measured per-op times (targets/calibration/efficiency.yaml, written by
+`axle bench --chips host --calibrate`; bench/chips.py runs it). Also the L2 caches (sysfs) as
+the host's `onchip_mib`, which the cost model uses for the deferred write-back.
 """
 import argparse
 import datetime
@@ -32,6 +34,33 @@ def peaks(build, threads):
             if unit in b:
                 values[b["run_name"]] = (float(b[unit]), unit)
     return values
+
+
+def l2_mib(cores):
+    """The L2 caches of the first `cores` CPUs, each counted once (sysfs): the host's
+    `onchip_mib`. The L3 is left out: on a VM it is the host machine's, shared with others."""
+    seen, total = set(), 0
+    for cpu in range(cores):
+        base = f"/sys/devices/system/cpu/cpu{cpu}/cache"
+        for index in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+            d = os.path.join(base, index)
+            try:
+                with open(os.path.join(d, "level")) as f:
+                    level = f.read().strip()
+                with open(os.path.join(d, "type")) as f:
+                    kind = f.read().strip()
+                with open(os.path.join(d, "size")) as f:
+                    size = f.read().strip()
+                with open(os.path.join(d, "shared_cpu_list")) as f:
+                    shared = f.read().strip()
+            except OSError:
+                continue
+            if level != "2" or kind == "Instruction" or shared in seen:
+                continue
+            seen.add(shared)
+            units = {"K": 1 / 1024, "M": 1, "G": 1024}
+            total += float(size[:-1]) * units[size[-1]] if size[-1] in units else float(size) / 2**20
+    return total
 
 
 def main():
@@ -86,6 +115,9 @@ def main():
         fig("dram_gbs", bw_n[0], "GB/s", None, f" (read, {cores} threads)"),
         fig("dram_gbs_1t", bw_1[0], "GB/s", None, " (read, 1 thread)"),
         fig("cpu_gflops", f32_n[0], "GFLOP/s", "dense", f" ({cores} threads)"),
+        f'  onchip_mib: {{value: {l2_mib(cores):.4g}, unit: "MiB", source: "/sys/devices/system/'
+        f'cpu/cpu*/cache: the L2 of each of the {cores} cores, summed (the L3 is the host '
+        f'machine\'s, shared)", verified: true}}',
         f'  cpu: {{text: "{cpu}, {cores} logical cores", source: "/proc/cpuinfo", verified: true}}',
         f'  memory_budget_mib: {{value: 4096, unit: "MiB", source: "Axle assumption, not a '
         f'measurement", verified: false}}',

@@ -59,7 +59,8 @@ constexpr const char* kChipsHelp =
     "  --precision P          the matmul precision to model: int8, fp16, f32, or all (default:\n"
     "                         every one the chip's main engine runs)\n"
     "  --threads N            threads for the host's measured runs (default: every core)\n"
-    "  --runs N               timed host runs per model (default 5, after 2 warm-ups)\n"
+    "  --runs N               timed host runs per model (default 5, after 2 warm-ups), and as\n"
+    "                         many profiled ones (per step: the median over them)\n"
     "  --frontier             also, per chip and precision, the largest model (by parameters)\n"
     "                         whose modelled latency meets --budget-ms\n"
     "  --budget-ms MS         the latency budget of --frontier (default 50: 20 Hz)\n"
@@ -69,7 +70,8 @@ constexpr const char* kChipsHelp =
     "                         scripts/plot_chips.py with " AXLE_PYTHON_EXECUTABLE ")\n"
     "  --json                 print JSON instead of Markdown\n"
     "  --calibrate            host only: fit the per-op-kind efficiencies to the measured per-op\n"
-    "                         times of the models and write them (--write-efficiency)\n"
+    "                         times of the models and write them (--write-efficiency); models\n"
+    "                         whose weights and arena fit in the host's onchip_mib are left out\n"
     "  --write-efficiency F   where --calibrate writes (default: the targets folder's\n"
     "                         calibration/efficiency.yaml)\n"
     "  --targets-dir DIR      where the target files are\n"
@@ -341,16 +343,36 @@ int ChipsMain(int argc, char** argv) {
   if (calibrate) {
     // efficiency[kind] = sum of its roofline time / sum of its measured time less the launch.
     const targets::Target& host = *host_it;
+    // Plans whose weights and arena fit in the host's on-chip memory run every step from cache:
+    // they would fit efficiencies (and step costs) no larger plan reaches, so they are left out.
+    const double onchip = host.Value("onchip_mib").value_or(0) * 1048576.0;
+    std::vector<const ModelEntry*> fitted;
+    std::string left_out;
+    for (const ModelEntry& m : models) {
+      if (onchip > 0 && m.cost.weight_bytes + m.cost.arena_bytes <= onchip) {
+        left_out += (left_out.empty() ? "" : ", ") + m.name;
+        continue;
+      }
+      fitted.push_back(&m);
+    }
+    if (fitted.empty())
+      return Fail("--calibrate: every model fits in the host's on-chip memory (" +
+                  std::to_string(onchip / 1048576.0) +
+                  " MiB); give at least one larger plan");
+    if (!left_out.empty())
+      std::fprintf(stderr, "left out of the fit (weights + arena fit in the host's %.0f MiB of "
+                   "on-chip memory): %s\n", onchip / 1048576.0, left_out.c_str());
     // The per-step overhead: the cheapest op kind's time per step (a step with next to no work).
     double launch_ms = 1e-3;
-    for (const ModelEntry& m : models)
-      for (const auto& [k, ms] : m.host.kinds)
-        launch_ms = std::min(launch_ms, ms / std::max(1, m.host.steps.at(k)));
+    for (const ModelEntry* mp : fitted)
+      for (const auto& [k, ms] : mp->host.kinds)
+        launch_ms = std::min(launch_ms, ms / std::max(1, mp->host.steps.at(k)));
     eff.host_launch_us = 1e3 * launch_ms;
     // Per kind and model: the roofline time, the step count, the measured time less launch.
     std::map<std::string, std::vector<double>> ideal, steps, measured;
     double total_ideal = 0, total_measured = 0;
-    for (const ModelEntry& m : models) {
+    for (const ModelEntry* mp : fitted) {
+      const ModelEntry& m = *mp;
       std::map<std::string, double> mi;
       for (const cost::StepCost& s : m.cost.steps) mi[s.op] += cost::IdealHostMs(s, host);
       for (const auto& [k, ms] : m.host.kinds) {
@@ -365,7 +387,8 @@ int ChipsMain(int argc, char** argv) {
     for (const auto& [k, v] : ideal) eff.kinds[k] = cost::FitKind(v, steps[k], measured[k]);
     eff.fallback = total_measured > 0 ? total_ideal / total_measured : 0.5;
     std::string names;
-    for (const ModelEntry& m : models) names += (names.empty() ? "" : ", ") + m.name;
+    for (const ModelEntry* mp : fitted) names += (names.empty() ? "" : ", ") + mp->name;
+    if (!left_out.empty()) names += " (left out, fit in on-chip memory: " + left_out + ")";
     char when[64];
     const time_t now = time(nullptr);
     std::strftime(when, sizeof when, "%Y-%m-%d", gmtime(&now));

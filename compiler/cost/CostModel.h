@@ -4,6 +4,13 @@
 //
 //   step time = max(FLOPs / peak, bytes / DRAM bandwidth) / efficiency[op kind] + launch
 //
+// bytes: every tensor the step reads and writes, plus the deferred write-back of its inputs: a
+// matmul-class step's output beyond the target's on-chip memory (`onchip_mib`) is still being
+// written back to DRAM when the step that first reads it runs (the writes overlapped the
+// producer's compute; they cost bandwidth in the consumer), so that consumer pays those bytes
+// once more. On the host, a 24 MB map-encoder output read by its max-pool: measured 1.8 ms,
+// 0.9x its roofline with the write-back and 1.7x without.
+//
 // peak: the target's dense throughput at the step's precision (matmul-class ops: linear,
 // matmul, gemm, attention) or its vector throughput (other ops); efficiency: the fraction of
 // that roofline the host reaches for the op kind, measured (targets/calibration/); launch:
@@ -27,7 +34,13 @@ struct StepCost {
   double weight_bytes = 0;  // constants read, as stored in the plan
   double act_elems = 0, weight_elems = 0;  // the same in elements (re-typed per target)
   bool matmul = false;      // runs on the matrix engine (linear, matmul, gemm, attention)
+  // Elements of each input this step is the first to read that a matmul-class step wrote.
+  std::vector<double> fresh_matmul_input_elems;
 };
+
+// Bytes of the deferred write-back a step pays (see above), its activations `elem_bytes` each,
+// on a target with `onchip_bytes` of on-chip memory (0: none given, nothing charged).
+double WriteBackBytes(const StepCost& s, double elem_bytes, double onchip_bytes);
 
 struct PlanCost {
   std::vector<StepCost> steps;
@@ -52,8 +65,9 @@ struct Efficiency {
   double Of(const std::string& op) const;
   double StepUs(const std::string& op) const;
 };
-// Fits one kind: measured_ms[i] ~ ideal_ms[i] / efficiency + steps[i] * step_us, least squares
-// on the relative error, both parameters >= 0.
+// Fits one kind: measured_ms[i] ~ ideal_ms[i] / efficiency + steps[i] * step_us, weighted least
+// squares (w = 1 / measured), parameters >= 0; with 3 or more points, the form (both terms,
+// efficiency only, step cost only) whose leave-one-out relative error is smallest.
 KindFit FitKind(const std::vector<double>& ideal_ms, const std::vector<double>& steps,
                 const std::vector<double>& measured_ms);
 bool LoadEfficiency(const std::string& path, Efficiency* out, std::string* error);

@@ -1,5 +1,6 @@
 // CPUID-based choice of the x86 kernel table, and the portable drivers around the microkernels.
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -266,6 +267,35 @@ void GemvW4(const Kernels& kernels, const float* x, size_t k, const uint8_t* pac
   const size_t panels = (n + 15) / 16;
   ParallelFor(par, static_cast<int64_t>(panels), [&](int64_t b, int64_t e) {
     kernels.f32_gemv_w4(x, k, packed, scales, n, group, bias, y, b, e);
+  });
+}
+
+void SoftmaxF32Rows(const Kernels& kernels, const float* x, size_t rows, size_t n, float* y,
+                    const Parallel* par) {
+  if (rows * n <= (size_t{1} << 16)) par = nullptr;
+  ParallelFor(par, static_cast<int64_t>(rows), [&](int64_t begin, int64_t end) {
+    for (size_t r = static_cast<size_t>(begin); r < static_cast<size_t>(end); ++r) {
+      const float* xr = x + r * n;
+      float* yr = y + r * n;
+      float mx = -INFINITY;
+      for (size_t j = 0; j < n; ++j) mx = std::fmax(mx, xr[j]);
+      // A NaN in the row, or x - max undefined (a row of -inf, a +inf), makes the reference's
+      // sum NaN and so every output; the vector exp clamps NaN instead of passing it on.
+      bool nan = false;
+      for (size_t j = 0; j < n; ++j) {
+        yr[j] = xr[j] - mx;
+        nan |= yr[j] != yr[j];
+      }
+      if (nan) {
+        for (size_t j = 0; j < n; ++j) yr[j] = NAN;
+        continue;
+      }
+      kernels.f32_vmath(VMathFn::kExp, yr, yr, n);
+      double sum = 0;
+      for (size_t j = 0; j < n; ++j) sum += yr[j];
+      const double inv = 1.0 / sum;
+      for (size_t j = 0; j < n; ++j) yr[j] = static_cast<float>(yr[j] * inv);
+    }
   });
 }
 

@@ -170,6 +170,12 @@ void GemvW4(const Kernels& kernels, const float* x, size_t k, const uint8_t* pac
             const float* scales, size_t n, size_t group, const float* bias, float* y,
             const Parallel* par);
 
+// Softmax over each of `rows` contiguous rows of n floats (ref::Softmax along the last axis):
+// max, then exp(x - max) by f32_vmath, the sum in double, one division. Rows split across
+// `par` above 64 Ki elements. Needs f32_vmath.
+void SoftmaxF32Rows(const Kernels& kernels, const float* x, size_t rows, size_t n, float* y,
+                    const Parallel* par);
+
 // Multi-head attention in ref::Attention's layout and semantics, split across `par`.
 void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par);
 // Query rows per attention task (a block shares its transposed key tiles).

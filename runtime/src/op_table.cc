@@ -223,6 +223,16 @@ Status ValidateSoftmax(const OpInfo&, const OpArgs& a) {
   return ExpectOutput(a, 0, x.dtype, x.shape);
 }
 KernelResult RunSoftmax(const OpInfo&, const OpArgs& a) {
+#if defined(AXLE_HAVE_X86_KERNELS)
+  const x86::Kernels& kernels = x86::HostKernels();
+  const TensorView& x = *a.in[0];
+  if (kernels.f32_vmath && x.dtype == DType::kF32 && a.params.axis == x.shape.rank - 1) {
+    const int64_t n = x.shape.dims[x.shape.rank - 1], rows = n ? x.NumElements() / n : 0;
+    x86::SoftmaxF32Rows(kernels, x.As<float>(), static_cast<size_t>(rows), static_cast<size_t>(n),
+                        a.out[0]->As<float>(), a.par);
+    return {};
+  }
+#endif
   ref::Softmax(*a.in[0], static_cast<int>(a.params.axis), *a.out[0]);
   return {};
 }

@@ -533,3 +533,45 @@ TEST(X86LayerNorm, MatchesReference) {
 
 }  // namespace
 }  // namespace axle
+
+namespace axle {
+namespace {
+
+// The vectorized softmax (f32_vmath's exp) against ref::Softmax (double exp), within 1e-6
+// absolute plus 1e-5 relative: odd row lengths, masked (-inf) entries, a constant row, values
+// whose exp overflows f32 before the max is subtracted, rows of only -inf or with a NaN (both
+// NaN everywhere, as in the reference), and a split across 3 threads.
+TEST(X86Softmax, MatchesReference) {
+  const bool ran = ForEachVariant(&x86::Kernels::f32_vmath, [&] {
+    std::unique_ptr<ThreadPool> pool;
+    ASSERT_EQ(ThreadPool::Create(3, &pool), AXLE_OK);
+    std::mt19937 rng(31);
+    std::uniform_real_distribution<float> ud(-30.0f, 30.0f);
+    for (size_t n : {1, 7, 13, 64, 257, 1000})
+      for (size_t rows : {size_t{6}, size_t{300}}) {
+        std::vector<float> x(rows * n), want(rows * n), got(rows * n);
+        for (auto& v : x) v = ud(rng);
+        for (size_t j = 0; j < n; j += 3) x[0 * n + j] = -INFINITY;  // masked keys
+        for (size_t j = 0; j < n; ++j) x[1 * n + j] = 2.5f;          // constant row
+        for (size_t j = 0; j < n; ++j) x[2 * n + j] = 80.0f + ud(rng) / 30;  // exp(x) > FLT_MAX
+        for (size_t j = 0; j < n; ++j) x[3 * n + j] = -INFINITY;      // nothing kept: NaN
+        x[4 * n + n / 2] = NAN;
+        const TensorView xv = View(x.data(), {static_cast<int64_t>(rows), static_cast<int64_t>(n)});
+        const TensorView yv =
+            View(want.data(), {static_cast<int64_t>(rows), static_cast<int64_t>(n)});
+        ref::Softmax(xv, 1, yv);
+        x86::SoftmaxF32Rows(K(), x.data(), rows, n, got.data(), pool->parallel());
+        for (size_t i = 0; i < x.size(); ++i) {
+          if (std::isnan(want[i])) {
+            ASSERT_TRUE(std::isnan(got[i])) << "n=" << n << " i=" << i;
+          } else {
+            ASSERT_NEAR(got[i], want[i], 1e-6f + 1e-5f * want[i]) << "n=" << n << " i=" << i;
+          }
+        }
+      }
+  });
+  if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_vmath";
+}
+
+}  // namespace
+}  // namespace axle
