@@ -76,6 +76,10 @@ double ElemBytes(const std::string& p) {
   return 4;
 }
 
+bool IsFloat(axle_dtype_t d) {
+  return d == AXLE_DTYPE_F32 || d == AXLE_DTYPE_F16 || d == AXLE_DTYPE_BF16 || d == AXLE_DTYPE_F64;
+}
+
 int64_t Elements(const axle_tensor_info_t& t) {
   int64_t n = 1;
   for (int i = 0; i < t.rank; ++i) n *= t.dims[i];
@@ -108,7 +112,10 @@ PlanCost Analyze(const LoadedModel& model) {
       const axle_tensor_info_t t = tensor(st.inputs[k]);
       const bool constant = t.storage == AXLE_STORAGE_CONSTANT;
       (constant ? c.weight_bytes : c.act_bytes) += static_cast<double>(t.size_bytes);
-      (constant ? c.weight_elems : c.act_elems) += static_cast<double>(Elements(t));
+      if (IsFloat(t.dtype))
+        (constant ? c.weight_elems : c.act_elems) += static_cast<double>(Elements(t));
+      else
+        (constant ? c.weight_fixed_bytes : c.act_fixed_bytes) += static_cast<double>(t.size_bytes);
       if (st.inputs[k] < info.num_tensors && pending_write_back[st.inputs[k]]) {
         c.fresh_matmul_input_elems.push_back(static_cast<double>(Elements(t)));
         pending_write_back[st.inputs[k]] = false;
@@ -119,7 +126,10 @@ PlanCost Analyze(const LoadedModel& model) {
       if (st.outputs[k] == AXLE_ABSENT_TENSOR) continue;
       const axle_tensor_info_t t = tensor(st.outputs[k]);
       c.act_bytes += static_cast<double>(t.size_bytes);
-      c.act_elems += static_cast<double>(Elements(t));
+      if (IsFloat(t.dtype))
+        c.act_elems += static_cast<double>(Elements(t));
+      else
+        c.act_fixed_bytes += static_cast<double>(t.size_bytes);
       out_elems += static_cast<double>(Elements(t));
       if (st.outputs[k] < info.num_tensors) pending_write_back[st.outputs[k]] = c.matmul;
     }
@@ -325,15 +335,16 @@ Estimate Model(const PlanCost& plan, const targets::Target& t, const std::string
     double peak, bytes;
     if (fallback) {
       peak = cpu_peak;
-      bytes = 4 * (s.act_elems + s.weight_elems);  // f32 on the CPU cluster, its caches unknown
-      e.weight_bytes += 4 * s.weight_elems;
+      // f32 on the CPU cluster, its caches unknown.
+      bytes = 4 * (s.act_elems + s.weight_elems) + s.act_fixed_bytes + s.weight_fixed_bytes;
+      e.weight_bytes += 4 * s.weight_elems + s.weight_fixed_bytes;
       if (std::find(e.fallback_ops.begin(), e.fallback_ops.end(), s.op) == e.fallback_ops.end())
         e.fallback_ops.push_back(s.op);
     } else {
       peak = s.matmul ? mm_peak : vec_peak;
       bytes = s.act_elems * a_elem + s.weight_elems * (s.matmul ? w_elem : a_elem) +
-              WriteBackBytes(s, a_elem, onchip);
-      e.weight_bytes += s.weight_elems * (s.matmul ? w_elem : a_elem);
+              s.act_fixed_bytes + s.weight_fixed_bytes + WriteBackBytes(s, a_elem, onchip);
+      e.weight_bytes += s.weight_elems * (s.matmul ? w_elem : a_elem) + s.weight_fixed_bytes;
     }
     const double ideal = std::max(peak > 0 ? s.flops / peak : 0.0, bytes / bw);
     const double seconds =

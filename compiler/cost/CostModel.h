@@ -32,7 +32,10 @@ struct StepCost {
   double flops = 0;
   double act_bytes = 0;     // non-constant tensors read and written, as planned
   double weight_bytes = 0;  // constants read, as stored in the plan
-  double act_elems = 0, weight_elems = 0;  // the same in elements (re-typed per target)
+  // The floating-point ones in elements (re-typed per target: 1 byte int8, 2 fp16, 4 f32), and
+  // the others (bool, integer: masks, indices) in bytes, which no target changes.
+  double act_elems = 0, weight_elems = 0;
+  double act_fixed_bytes = 0, weight_fixed_bytes = 0;
   bool matmul = false;      // runs on the matrix engine (linear, matmul, gemm, attention)
   // Elements of each input this step is the first to read that a matmul-class step wrote.
   std::vector<double> fresh_matmul_input_elems;
