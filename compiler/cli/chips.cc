@@ -375,7 +375,6 @@ int ChipsMain(int argc, char** argv) {
     // No separate per-step launch: each kind's own step cost carries its fixed cost, dispatch
     // included. (Taking the cheapest kind's time per step as a launch cost for every step made
     // that kind's own fit start from its smallest calibration value.)
-    eff.host_launch_us = 0;
     // Per kind and model: the roofline time, the step count, the measured time.
     std::map<std::string, std::vector<double>> ideal, steps, measured;
     double total_ideal = 0, total_measured = 0;

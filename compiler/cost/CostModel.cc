@@ -13,13 +13,15 @@ namespace {
 
 struct EfficiencyFile {
   std::string source;
-  double host_launch_us = 1;
   double fallback = 0.5;
   std::map<std::string, KindFit> kinds;
 };
 
 }  // namespace
 }  // namespace axle::cost
+
+// std::map<std::string, T> as a YAML mapping keyed by name (LLVM's own traits).
+LLVM_YAML_IS_STRING_MAP(axle::cost::KindFit)
 
 namespace llvm::yaml {
 template <>
@@ -30,24 +32,15 @@ struct MappingTraits<axle::cost::KindFit> {
   }
 };
 template <>
-struct CustomMappingTraits<std::map<std::string, axle::cost::KindFit>> {
-  static void inputOne(IO& io, StringRef key, std::map<std::string, axle::cost::KindFit>& m) {
-    io.mapRequired(key.str().c_str(), m[key.str()]);
-  }
-  static void output(IO& io, std::map<std::string, axle::cost::KindFit>& m) {
-    for (auto& [k, v] : m) io.mapRequired(k.c_str(), v);
-  }
-};
-template <>
 struct MappingTraits<axle::cost::EfficiencyFile> {
   static void mapping(IO& io, axle::cost::EfficiencyFile& f) {
     io.mapRequired("source", f.source);
-    io.mapRequired("host_launch_us", f.host_launch_us);
     io.mapRequired("fallback", f.fallback);
     io.mapRequired("kinds", f.kinds);
   }
 };
 }  // namespace llvm::yaml
+
 
 namespace axle::cost {
 namespace {
@@ -261,7 +254,6 @@ bool LoadEfficiency(const std::string& path, Efficiency* out, std::string* error
     }
   out->kinds = f.kinds;
   out->fallback = f.fallback;
-  out->host_launch_us = f.host_launch_us;
   out->source = f.source;
   return true;
 }
@@ -278,7 +270,7 @@ bool SaveEfficiency(const std::string& path, const Efficiency& e, std::string* e
         "# measured by running plans with the per-step profile. Written by\n"
         "# `axle bench --chips host --calibrate MODEL.onnx ... --write-efficiency FILE`;\n"
         "# docs/chips.md validates it on models it was not calibrated on.\n";
-  EfficiencyFile f{e.source, e.host_launch_us, e.fallback, e.kinds};
+  EfficiencyFile f{e.source, e.fallback, e.kinds};
   llvm::yaml::Output out(os);
   out << f;
   return true;
@@ -325,7 +317,8 @@ Estimate Model(const PlanCost& plan, const targets::Target& t, const std::string
   const double mm_peak = MatmulPeak(t, precision), vec_peak = VectorPeak(t);
   const double bw = t.Value("dram_gbs").value_or(1) * 1e9;
   const double cpu_peak = t.Value("cpu_gflops").value_or(1) * 1e9;
-  const double launch = (t.measured ? eff.host_launch_us : t.launch_us) * 1e-6;
+  // On the host, each kind's fitted step cost carries the dispatch; chips add their own.
+  const double launch = t.measured ? 0.0 : t.launch_us * 1e-6;
   const double onchip = t.Value("onchip_mib").value_or(0) * 1024.0 * 1024.0;
   const double w_elem = ElemBytes(precision), a_elem = ElemBytes(e.float_precision);
   double mm_flops = 0;

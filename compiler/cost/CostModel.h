@@ -63,7 +63,6 @@ struct KindFit {
 struct Efficiency {
   std::map<std::string, KindFit> kinds;
   double fallback = 0.5;
-  double host_launch_us = 1;
   std::string source;  // how it was calibrated
   double Of(const std::string& op) const;
   double StepUs(const std::string& op) const;

@@ -31,6 +31,9 @@ struct File {
 LLVM_YAML_IS_SEQUENCE_VECTOR(axle::targets::Engine)
 LLVM_YAML_IS_SEQUENCE_VECTOR(axle::targets::UnsupportedOp)
 
+// std::map<std::string, T> as a YAML mapping keyed by name (LLVM's own traits).
+LLVM_YAML_IS_STRING_MAP(axle::targets::Figure)
+
 namespace llvm::yaml {
 
 template <>
@@ -46,15 +49,6 @@ struct MappingTraits<axle::targets::Figure> {
   }
 };
 
-template <>
-struct CustomMappingTraits<std::map<std::string, axle::targets::Figure>> {
-  static void inputOne(IO& io, StringRef key, std::map<std::string, axle::targets::Figure>& m) {
-    io.mapRequired(key.str().c_str(), m[key.str()]);
-  }
-  static void output(IO& io, std::map<std::string, axle::targets::Figure>& m) {
-    for (auto& [k, v] : m) io.mapRequired(k.c_str(), v);
-  }
-};
 
 template <>
 struct MappingTraits<axle::targets::Engine> {
@@ -102,6 +96,7 @@ struct MappingTraits<axle::targets::File> {
 };
 
 }  // namespace llvm::yaml
+
 
 namespace axle::targets {
 
