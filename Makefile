@@ -2,8 +2,13 @@
 # everything is present), so each works on a fresh machine.
 #
 #   make build      configure and build into build/ (CLI at build/bin/axle)
-#   make test       build, run the sanitizer suite, then every test suite through ctest
+#   make test       build, run the sanitizer suites and a short fuzzing pass, then every test
+#                   suite through ctest
 #   make sanitize   runtime + kernels + their tests under ASan+UBSan, in build-sanitize/
+#   make sanitize-thread  the runtime's concurrency tests under ThreadSanitizer (clang), in
+#                   build-tsan/
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS each (default 60; ASan+UBSan,
+#                   clang), in build-fuzz/ (see scripts/fuzz.sh)
 #   make demo       build and run the main job (the small planner, compiled and run vs ORT)
 #   make bench      the planner family vs ONNX Runtime, written to docs/benchmarks.md
 #   make runtime    the runtime-only configuration (no MLIR/LLVM/protobuf/ONNX), in build-runtime/
@@ -11,10 +16,16 @@
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 RUNTIME_BUILD ?= build-runtime
+TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+# How long `make test` fuzzes each target.
+TEST_FUZZ_SECONDS ?= 30
+CLANG_FLAGS = -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test sanitize demo bench runtime clean
+.PHONY: all deps build test sanitize sanitize-thread fuzz fuzz-build demo bench runtime clean
 
 all: build
 
@@ -31,13 +42,32 @@ sanitize: deps
 	@cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 	@ctest --test-dir $(SANITIZE_BUILD) -j$(JOBS) --output-on-failure
 
+# Several contexts of one model invoked concurrently, each with its own worker pool.
+sanitize-thread: deps
+	@cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CLANG_FLAGS) \
+	  -DAXLE_RUNTIME_ONLY=ON -DAXLE_SANITIZE_THREAD=ON >/dev/null
+	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target threads_test
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --test-dir $(TSAN_BUILD) -R '^(Threads|ThreadPoolTest)\.' -j$(JOBS) --output-on-failure
+
+# Everything instrumented for coverage (the compiler too), only the fuzz targets linked.
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CLANG_FLAGS) \
+	  -DCMAKE_CXX_FLAGS=-gline-tables-only -DAXLE_FUZZ=ON -DAXLE_BUILD_TESTS=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target axm_load_fuzzer onnx_compile_fuzzer \
+	  tensor_proto_fuzzer
+
+fuzz: build fuzz-build
+	@bash scripts/fuzz.sh --seconds $(FUZZ_SECONDS) --fuzz-build $(FUZZ_BUILD) --build $(BUILD)
+
 runtime: deps
 	@cmake -S . -B $(RUNTIME_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DAXLE_RUNTIME_ONLY=ON \
 	  -DAXLE_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(RUNTIME_BUILD) -j$(JOBS)
 
 # The main suite runs last so that its ctest summary is the last thing printed.
-test: sanitize build
+test: sanitize sanitize-thread build fuzz-build
+	@bash scripts/fuzz.sh --seconds $(TEST_FUZZ_SECONDS) --fuzz-build $(FUZZ_BUILD) --build $(BUILD)
 	@ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
 
 # The main job: generate the `small` planner, compile it for host, run it on a sample scene,
@@ -50,4 +80,4 @@ bench: build
 	@.venv/bin/python bench/planner_vs_ort.py --axle $(BUILD)/bin/axle --doc docs/benchmarks.md
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) $(RUNTIME_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(RUNTIME_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -12,6 +12,7 @@ ratio is Axle's median over ONNX Runtime's: below 1 means Axle is faster.
 import argparse
 import datetime
 import glob
+import io
 import json
 import os
 import platform
@@ -25,6 +26,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "examples", "planner"))
 import make_planner  # noqa: E402
 from ort_peer import ort_median, read_pb  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from doc_sections import replace_section  # noqa: E402
 
 
 def cpu_name():
@@ -150,13 +153,12 @@ def main():
             json.dump({"machine": machine, "date": date, "onnxruntime": ort.__version__,
                        "runs": a.runs, "results": rows}, f, indent=1)
     if a.doc:
-        with open(a.doc, "w") as f:
-            f.write("# Benchmarks: the planner family, Axle vs ONNX Runtime\n\n")
+        with io.StringIO() as f:
             f.write(f"Machine: {machine} ({cpu_flags()}). Date: {date}. ONNX Runtime "
                     f"{ort.__version__} (CPU provider). fp32. Median of {a.runs} timed runs after "
                     f"{a.warmup} warm-up, batch 1, the sample scene of "
                     "`examples/planner/make_planner.py`.\n\n")
-            f.write("Produced by one command (rerun it to refresh this page):\n\n"
+            f.write("Produced by one command (rerun it to refresh this table):\n\n"
                     "```sh\nmake bench\n```\n\n")
             f.write("| planner | parameters | threads | Axle median (ms) | ONNX Runtime median "
                     "(ms) | Axle / ORT | matmul GFLOP | floor at FMA peak (ms) | Axle % of peak "
@@ -184,6 +186,7 @@ def main():
                     "attention, LayerNorm, vectorized GELU; see docs/kernels.md), the rest on the "
                     "reference kernels; ONNX Runtime uses its own AVX-512 kernels (MLAS). Where "
                     "the time goes: `axle bench MODEL.axm --profile`.\n")
+            replace_section(a.doc, "planner", f.getvalue())
         print(f"wrote {a.doc}")
     return 0
 

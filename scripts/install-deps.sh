@@ -14,6 +14,7 @@ debian_packages=(
   libflatbuffers-dev flatbuffers-compiler
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-19 libclang-rt-19-dev
 )
 python_packages=(numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0)
 

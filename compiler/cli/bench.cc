@@ -23,7 +23,7 @@ constexpr const char* kHelp =
     "\n"
     "options:\n"
     "  --inputs DIR    folder holding input_<i>.pb for every model input\n"
-    "  --threads N     threads per inference, the caller included (default 1)\n"
+    AXLE_CLI_EXECUTION_OPTIONS_HELP
     "  --warmup N      untimed runs first (default 3)\n"
     "  --runs N        timed runs (default 20)\n"
     "  --profile       also time every step: per step and per op kind (milliseconds per run)\n"
@@ -40,21 +40,22 @@ int BenchMain(int argc, char** argv) {
     if (std::string(argv[i]) == "--chips" || std::string(argv[i]).rfind("--chips=", 0) == 0)
       return ChipsMain(argc, argv);
   Args args("bench", argc, argv);
-  for (const char* o : {"--inputs", "--threads", "--warmup", "--runs"}) args.Option(o);
+  for (const char* o : {"--inputs", "--warmup", "--runs"}) args.Option(o);
+  DeclareExecutionOptions(&args);
   for (const char* f : {"--json", "--profile"}) args.Flag(f);
   std::string path;
   if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
-  int threads = 1, warmup = 3, runs = 20;
-  if (int rc = ParseThreads(args, &threads)) return rc;
+  int warmup = 3, runs = 20;
+  ExecutionOptions exec;
+  if (int rc = ParseExecutionOptions(args, &exec)) return rc;
+  const int threads = exec.threads;
   if (int rc = ParseCount(args, "--warmup", 3, 0, &warmup)) return rc;
   if (int rc = ParseCount(args, "--runs", 20, 1, &runs)) return rc;
 
   LoadedModel model;
   if (const int rc = LoadModel(path, &model)) return rc;
-  axle_context_options_t options = {};
-  options.num_threads = threads;
   ExecutionContext context;
-  if (ExecutionContext::Create(model, &context, &options) != AXLE_OK)
+  if (ExecutionContext::Create(model, &context, &exec.context) != AXLE_OK)
     return Fail(axle_last_error());
   const std::string in_dir = args.Get("--inputs");
   if (const int rc = in_dir.empty() ? RandomInputs(model, context.get())
@@ -103,7 +104,7 @@ int BenchMain(int argc, char** argv) {
   if (args.Has("--json")) {
     llvm::json::OStream j(llvm::outs(), 2);
     j.object([&] {
-      j.attribute("model", path);
+      j.attribute("model", JsonText(path));
       j.attribute("threads", threads);
       j.attribute("warmup", warmup);
       j.attribute("runs", runs);
@@ -117,14 +118,14 @@ int BenchMain(int argc, char** argv) {
         for (uint32_t s = 0; s < num_steps; ++s)
           j.object([&] {
             j.attribute("index", static_cast<int64_t>(s));
-            j.attribute("op", steps[s].op);
-            j.attribute("name", steps[s].name);
+            j.attribute("op", JsonText(steps[s].op));
+            j.attribute("name", JsonText(steps[s].name));
             j.attribute("ms", step_ns[s] / 1e6 / runs);
           });
       });
       j.attributeObject("ops", [&] {
         for (const auto& [op, k] : by_time)
-          j.attributeObject(op, [&] {
+          j.attributeObject(JsonText(op), [&] {
             j.attribute("ms", k.ms);
             j.attribute("steps", k.steps);
             j.attribute("percent", profiled > 0 ? 100.0 * k.ms / profiled : 0.0);
@@ -136,12 +137,12 @@ int BenchMain(int argc, char** argv) {
     return kExitOk;
   }
   std::printf("%s: median %.3f ms (min %.3f, max %.3f) over %d runs, %d thread%s, %s inputs\n",
-              path.c_str(), median, lo, hi, runs, threads, threads == 1 ? "" : "s",
+              Printable(path).c_str(), median, lo, hi, runs, threads, threads == 1 ? "" : "s",
               in_dir.empty() ? "random" : "given");
   if (args.Has("--profile")) {
     std::printf("  %-20s %10s %7s %6s\n", "op", "ms/run", "share", "steps");
     for (const auto& [op, k] : by_time)
-      std::printf("  %-20s %10.3f %6.1f%% %6d\n", op.c_str(), k.ms,
+      std::printf("  %-20s %10.3f %6.1f%% %6d\n", Printable(op).c_str(), k.ms,
                   profiled > 0 ? 100.0 * k.ms / profiled : 0.0, k.steps);
   }
   return kExitOk;

@@ -2,11 +2,14 @@
 #include "compiler/cli/cli.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <random>
 
 #include "compiler/onnx/tensor_proto.h"
+#include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/JSON.h"
 
 namespace axle::cli {
 
@@ -15,10 +18,36 @@ namespace {
 std::string OneLine(std::string s) {
   std::replace(s.begin(), s.end(), '\n', ' ');
   while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
+  return Printable(s);
 }
 
 }  // namespace
+
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto* s = reinterpret_cast<const llvm::UTF8*>(text.data());
+  const auto* end = s + text.size();
+  while (s < end) {
+    const unsigned len = llvm::getNumBytesForUTF8(*s);
+    const bool valid = len <= static_cast<unsigned>(end - s) && llvm::isLegalUTF8Sequence(s, s + len);
+    if (valid && !(len == 1 && (*s < 0x20 || *s == 0x7F))) {
+      out.append(reinterpret_cast<const char*>(s), len);
+      s += len;
+      continue;
+    }
+    char esc[5];
+    std::snprintf(esc, sizeof esc, "\\x%02x", *s);
+    out += esc;
+    ++s;
+  }
+  return out;
+}
+
+std::string JsonText(std::string_view text) {
+  return llvm::json::isUTF8(llvm::StringRef(text.data(), text.size())) ? std::string(text)
+                                                                        : Printable(text);
+}
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "error: %s\n", OneLine(message).c_str());
@@ -219,6 +248,53 @@ int ParseThreads(const Args& args, int* threads) {
   if (text.empty() || *end || v < 1 || v > 256)
     return UsageError(args.command(), "--threads takes a count from 1 to 256, got '" + text + "'");
   *threads = static_cast<int>(v);
+  return kExitOk;
+}
+
+void DeclareExecutionOptions(Args* args) {
+  for (const char* o : {"--threads", "--cpus", "--spin-us"}) args->Option(o);
+}
+
+int ParseExecutionOptions(const Args& args, ExecutionOptions* out) {
+  if (const int rc = ParseThreads(args, &out->threads)) return rc;
+  out->context = {};
+  out->context.num_threads = out->threads;
+  out->cpus.clear();
+  if (args.Has("--cpus")) {
+    // "2,3", "0-3", "0-1,4": CPU numbers as the kernel counts them (see `lscpu`).
+    const std::string text = args.Get("--cpus");
+    const auto bad = [&](const std::string& why) {
+      return UsageError(args.command(), "--cpus '" + text + "': " + why);
+    };
+    if (text.empty()) return bad("the list is empty; give CPU numbers such as 2,3 or 0-3");
+    size_t pos = 0;
+    while (pos <= text.size()) {
+      const size_t comma = std::min(text.find(',', pos), text.size());
+      const std::string item = text.substr(pos, comma - pos);
+      char* end = nullptr;
+      const long lo = std::strtol(item.c_str(), &end, 10);
+      long hi = lo;
+      if (*end == '-' && std::isdigit(static_cast<unsigned char>(end[1])))
+        hi = std::strtol(end + 1, &end, 10);
+      if (item.empty() || *end || !std::isdigit(static_cast<unsigned char>(item[0])) || lo < 0 ||
+          hi < lo || hi >= 4096)
+        return bad("'" + item + "' is not a CPU number or a range A-B of them");
+      for (long c = lo; c <= hi; ++c) out->cpus.push_back(static_cast<int32_t>(c));
+      pos = comma + 1;
+    }
+    out->context.cpus = out->cpus.data();
+    out->context.num_cpus = static_cast<uint32_t>(out->cpus.size());
+  }
+  if (args.Has("--spin-us")) {
+    const std::string text = args.Get("--spin-us");
+    char* end = nullptr;
+    const long spin = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end || spin < 0 || spin > AXLE_MAX_SPIN_MICROSECONDS)
+      return UsageError(args.command(), "--spin-us takes microseconds from 0 (never spin) to " +
+                                            std::to_string(AXLE_MAX_SPIN_MICROSECONDS) +
+                                            " at most, got '" + text + "'");
+    out->context.spin_microseconds = spin == 0 ? AXLE_SPIN_NEVER : static_cast<int32_t>(spin);
+  }
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #define AXLE_COMPILER_CLI_CLI_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "axle/axle.hpp"
@@ -15,6 +16,14 @@ namespace axle::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
+
+// Text from a model or plan file (names, producer strings) as it may be printed to a terminal:
+// valid UTF-8 with every control character and every byte that starts no valid UTF-8 sequence
+// written as \xNN. Printable text passes unchanged.
+std::string Printable(std::string_view text);
+// The same text for a JSON string: unchanged when it is valid UTF-8 (the JSON writer escapes
+// control characters), else Printable(text). JSON output always parses.
+std::string JsonText(std::string_view text);
 
 // Prints `error: <message>` on one line (newlines in the message are folded) and returns 1.
 int Fail(const std::string& message);
@@ -76,6 +85,25 @@ double Median(std::vector<double> v);
 int ParseCount(const Args& args, const char* name, int fallback, int min, int* out);
 // Parses --threads (default 1): a count in [1, 256], or the usage exit code.
 int ParseThreads(const Args& args, int* threads);
+
+// --threads, --cpus and --spin-us, as `run` and `bench` take them (declare with
+// DeclareExecutionOptions, read after Parse with ParseExecutionOptions, which returns 0 or the
+// usage exit code). The CPU list lives in `cpus`, which must outlive the context's creation.
+// (A macro so that each command's help string literal can splice it in.)
+#define AXLE_CLI_EXECUTION_OPTIONS_HELP                                                       \
+  "  --threads N     threads per inference, the caller included (default 1)\n"            \
+  "  --cpus LIST     pin the caller and the workers to these CPUs, e.g. 2,3 or 0-3: the\n"  \
+  "                  caller to the first, worker i to entry i (cycling); each CPU must be\n" \
+  "                  available to this process\n"                                          \
+  "  --spin-us N     how long a waiting thread spins (then yields as long again) before\n"  \
+  "                  it sleeps, in microseconds; 0 = never spin (default 1000)\n"
+struct ExecutionOptions {
+  int threads = 1;
+  std::vector<int32_t> cpus;
+  axle_context_options_t context{};
+};
+void DeclareExecutionOptions(Args* args);
+int ParseExecutionOptions(const Args& args, ExecutionOptions* out);
 
 int InspectMain(int argc, char** argv);
 int BenchMain(int argc, char** argv);

@@ -269,7 +269,7 @@ int CompileMain(int argc, char** argv) {
     if (message.rfind("node '", 0) != 0) message = Where(d.getLocation()) + message;
     for (char& c : message)
       if (c == '\n') c = ' ';
-    if (first_error) std::fprintf(stderr, "error: %s\n", message.c_str());
+    if (first_error) std::fprintf(stderr, "error: %s\n", Printable(message).c_str());
     first_error = false;
   });
 
@@ -342,12 +342,12 @@ int CompileMain(int argc, char** argv) {
     if (args.Has("--json")) {
       llvm::json::OStream j(llvm::outs(), 2);
       j.object([&] {
-        j.attribute("model", path);
+        j.attribute("model", JsonText(path));
         j.attribute("calib_method", quant::CalibMethodName(qopts.method));
         j.attributeArray("layers", [&] {
           for (const DebugRow& r : rows)
             j.object([&] {
-              j.attribute("name", r.name);
+              j.attribute("name", JsonText(r.name));
               j.attribute("k", r.k);
               j.attribute("n", r.n);
               j.attribute("precision", r.precision);
@@ -368,7 +368,7 @@ int CompileMain(int argc, char** argv) {
       char kn[32];
       std::snprintf(kn, sizeof kn, "%lld x %lld", static_cast<long long>(r.k),
                     static_cast<long long>(r.n));
-      std::printf("  %-40s %11s  %-9s %14.1f %14.1f\n", r.name.c_str(), kn, r.precision.c_str(),
+      std::printf("  %-40s %11s  %-9s %14.1f %14.1f\n", Printable(r.name).c_str(), kn, r.precision.c_str(),
                   r.weight_sqnr_db, r.output_sqnr_db);
     }
     std::printf("(output SQNR includes the error of every earlier layer: the first large drop "
@@ -441,7 +441,7 @@ int CompileMain(int argc, char** argv) {
   if (args.Has("--json")) {
     llvm::json::OStream j(llvm::outs(), 2);
     j.object([&] {
-      j.attribute("model", path);
+      j.attribute("model", JsonText(path));
       j.attribute("output", out);
       j.attribute("target", has_chip ? chip.name : target);
       j.attribute("compile_ms", ms);
@@ -483,7 +483,7 @@ int CompileMain(int argc, char** argv) {
         j.attributeArray("layers", [&] {
           for (const LayerReport& l : layers)
             j.object([&] {
-              j.attribute("name", l.name);
+              j.attribute("name", JsonText(l.name));
               j.attribute("k", l.k);
               j.attribute("n", l.n);
               j.attribute("precision", l.precision);
@@ -560,7 +560,7 @@ int CompileMain(int argc, char** argv) {
           range[0] = 0;
           std::snprintf(detail, sizeof detail, "%s", l.reason.c_str());
         }
-        std::printf("    %-40s %11s  %-9s %-24s %s\n", l.name.c_str(), kn, l.precision.c_str(),
+        std::printf("    %-40s %11s  %-9s %-24s %s\n", Printable(l.name).c_str(), kn, l.precision.c_str(),
                     range, detail);
       }
     }

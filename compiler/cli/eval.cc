@@ -211,13 +211,13 @@ int EvalMain(int argc, char** argv) {
   if (args.Has("--json")) {
     llvm::json::OStream j(llvm::outs(), 2);
     j.object([&] {
-      j.attribute("model", path);
+      j.attribute("model", JsonText(path));
       j.attribute("reference", args.Get("--reference"));
       j.attribute("input_sets", static_cast<int64_t>(sets.size()));
       j.attributeArray("outputs", [&] {
         for (const OutputStats& o : stats)
           j.object([&] {
-            j.attribute("name", o.name);
+            j.attribute("name", JsonText(o.name));
             j.attribute("cosine", cosine(o));
             j.attribute("max_abs_error", o.max_abs);
           });
@@ -246,7 +246,7 @@ int EvalMain(int argc, char** argv) {
               sets.size());
   std::printf("  %-24s %12s %14s\n", "output", "cosine", "max |error|");
   for (const OutputStats& o : stats)
-    std::printf("  %-24s %12.6f %14.4g\n", o.name.c_str(), cosine(o), o.max_abs);
+    std::printf("  %-24s %12.6f %14.4g\n", Printable(o.name).c_str(), cosine(o), o.max_abs);
   if (scored) {
     std::printf("  planner, %d scenes with ground truth (metres):\n", scored);
     std::printf("    %-10s %8s %8s %9s %9s\n", "", "minADE", "minFDE", "top1 ADE", "top1 FDE");

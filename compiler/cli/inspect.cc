@@ -26,7 +26,7 @@ constexpr const char* kHelp =
     "  -h, --help   show this help\n";
 
 std::string OperandName(const LoadedModel& model, uint32_t t) {
-  return t == AXLE_ABSENT_TENSOR ? std::string("-") : std::string(model.tensor(t).name);
+  return t == AXLE_ABSENT_TENSOR ? std::string("-") : Printable(model.tensor(t).name);
 }
 
 void WriteJson(const std::string& path, const LoadedModel& model) {
@@ -45,7 +45,7 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
         j.object([&] {
           j.attribute("index", i);
           j.attribute("tensor", t);
-          j.attribute("name", ti.name);
+          j.attribute("name", JsonText(ti.name));
           j.attribute("dtype", axle_dtype_name(ti.dtype));
           shape(ti);
         });
@@ -59,19 +59,19 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
         if (tensors[k] == AXLE_ABSENT_TENSOR)
           j.value(nullptr);
         else
-          j.value(model.tensor(tensors[k]).name);
+          j.value(JsonText(model.tensor(tensors[k]).name));
       }
     });
   };
   j.object([&] {
-    j.attribute("file", path);
+    j.attribute("file", JsonText(path));
     j.attribute("file_bytes", info.file_bytes);
     j.attribute("schema_version", info.schema_version);
-    j.attribute("producer", info.producer);
-    j.attribute("producer_version", info.producer_version);
-    j.attribute("target", info.target);
-    j.attribute("source_model_hash", info.source_model_hash);
-    j.attribute("compile_options", info.compile_options);
+    j.attribute("producer", JsonText(info.producer));
+    j.attribute("producer_version", JsonText(info.producer_version));
+    j.attribute("target", JsonText(info.target));
+    j.attribute("source_model_hash", JsonText(info.source_model_hash));
+    j.attribute("compile_options", JsonText(info.compile_options));
     j.attribute("arena_bytes", info.arena_bytes);
     j.attribute("constant_bytes", info.constant_bytes);
     io_list("inputs", info.num_inputs, true);
@@ -82,8 +82,8 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
         axle_model_step_info(model.get(), s, &si);
         j.object([&] {
           j.attribute("index", s);
-          j.attribute("op", si.op);
-          j.attribute("name", si.name);
+          j.attribute("op", JsonText(si.op));
+          j.attribute("name", JsonText(si.name));
           operands("inputs", si.inputs, si.num_inputs);
           operands("outputs", si.outputs, si.num_outputs);
         });
@@ -94,7 +94,7 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
         const axle_tensor_info_t ti = model.tensor(t);
         j.object([&] {
           j.attribute("index", t);
-          j.attribute("name", ti.name);
+          j.attribute("name", JsonText(ti.name));
           j.attribute("dtype", axle_dtype_name(ti.dtype));
           shape(ti);
           j.attribute("storage", StorageName(ti.storage));
@@ -110,13 +110,15 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
 
 void WriteText(const std::string& path, const LoadedModel& model) {
   const axle_model_info_t info = model.info();
-  std::printf("model      %s (%s bytes, schema %u)\n", path.c_str(),
+  std::printf("model      %s (%s bytes, schema %u)\n", Printable(path).c_str(),
               Grouped(info.file_bytes).c_str(), info.schema_version);
-  std::printf("producer   %s%s%s\n", info.producer, *info.producer_version ? " / " : "",
-              info.producer_version);
-  std::printf("target     %s\n", *info.target ? info.target : "(none)");
-  if (*info.source_model_hash) std::printf("source     %s\n", info.source_model_hash);
-  if (*info.compile_options) std::printf("options    %s\n", info.compile_options);
+  std::printf("producer   %s%s%s\n", Printable(info.producer).c_str(),
+              *info.producer_version ? " / " : "", Printable(info.producer_version).c_str());
+  std::printf("target     %s\n", *info.target ? Printable(info.target).c_str() : "(none)");
+  if (*info.source_model_hash)
+    std::printf("source     %s\n", Printable(info.source_model_hash).c_str());
+  if (*info.compile_options)
+    std::printf("options    %s\n", Printable(info.compile_options).c_str());
   std::printf("memory     arena %s bytes per context, constants %s bytes (in place)\n",
               Grouped(info.arena_bytes).c_str(), Grouped(info.constant_bytes).c_str());
   for (int io = 0; io < 2; ++io) {
@@ -125,7 +127,8 @@ void WriteText(const std::string& path, const LoadedModel& model) {
     for (uint32_t i = 0; i < n; ++i) {
       const uint32_t t = io == 0 ? model.input_tensor(i) : model.output_tensor(i);
       const axle_tensor_info_t ti = model.tensor(t);
-      std::printf("  %-3u %-24s %s\n", i, ti.name, TensorShapeString(ti).c_str());
+      std::printf("  %-3u %-24s %s\n", i, Printable(ti.name).c_str(),
+                  TensorShapeString(ti).c_str());
     }
   }
   std::printf("steps (%u)\n", info.num_steps);
@@ -139,14 +142,16 @@ void WriteText(const std::string& path, const LoadedModel& model) {
     for (uint32_t k = 0; k < si.num_outputs; ++k)
       operands += (k ? ", " : "") + OperandName(model, si.outputs[k]);
     operands += ")";
-    std::printf("  %-4u %-18s %-24s %s\n", s, si.op, si.name, operands.c_str());
+    std::printf("  %-4u %-18s %-24s %s\n", s, Printable(si.op).c_str(),
+                Printable(si.name).c_str(), operands.c_str());
   }
   std::printf("tensors (%u)\n", info.num_tensors);
   std::printf("  %-4s %-24s %-20s %-9s %12s %12s\n", "#", "name", "type", "storage", "offset",
               "bytes");
   for (uint32_t t = 0; t < info.num_tensors; ++t) {
     const axle_tensor_info_t ti = model.tensor(t);
-    std::printf("  %-4u %-24s %-20s %-9s %12s %12s\n", t, ti.name, TensorShapeString(ti).c_str(),
+    std::printf("  %-4u %-24s %-20s %-9s %12s %12s\n", t, Printable(ti.name).c_str(),
+                TensorShapeString(ti).c_str(),
                 StorageName(ti.storage), Grouped(ti.offset).c_str(),
                 Grouped(ti.size_bytes).c_str());
   }

@@ -25,7 +25,7 @@ constexpr const char* kHelp =
     "  --inputs DIR    folder holding input_<i>.pb for every model input (required when the\n"
     "                  model has inputs)\n"
     "  --outputs DIR   folder to write output_<i>.pb into; created if missing (required)\n"
-    "  --threads N     threads for the inference, the caller included (default 1)\n"
+    AXLE_CLI_EXECUTION_OPTIONS_HELP
     "  -q, --quiet     print nothing on success\n"
     "  -h, --help      show this help\n";
 
@@ -40,7 +40,7 @@ int RunMain(int argc, char** argv) {
   Args args("run", argc, argv);
   args.Option("--inputs");
   args.Option("--outputs");
-  args.Option("--threads");
+  DeclareExecutionOptions(&args);
   args.Flag("--quiet");
   args.Flag("-q");
   std::string path;
@@ -59,12 +59,10 @@ int RunMain(int argc, char** argv) {
   if (!in_dir.empty() && !IsDirectory(in_dir))
     return Fail("--inputs '" + in_dir + "' is not a directory");
 
-  int threads = 1;
-  if (const int rc = ParseThreads(args, &threads)) return rc;
-  axle_context_options_t options = {};
-  options.num_threads = threads;
+  ExecutionOptions exec;
+  if (const int rc = ParseExecutionOptions(args, &exec)) return rc;
   ExecutionContext context;
-  if (ExecutionContext::Create(model, &context, &options) != AXLE_OK)
+  if (ExecutionContext::Create(model, &context, &exec.context) != AXLE_OK)
     return Fail(axle_last_error());
 
   if (const int rc = LoadInputs(model, context.get(), in_dir)) return rc;
@@ -91,7 +89,9 @@ int RunMain(int argc, char** argv) {
     const std::string file = out_dir + "/output_" + std::to_string(i) + ".pb";
     std::string error;
     if (!onnx_io::WriteTensorFile(file, tensor, &error)) return Fail(error);
-    if (!quiet) std::printf("%s  %s %s\n", file.c_str(), ti.name, TensorShapeString(ti).c_str());
+    if (!quiet)
+      std::printf("%s  %s %s\n", Printable(file).c_str(), Printable(ti.name).c_str(),
+                  TensorShapeString(ti).c_str());
   }
   if (!quiet)
     std::printf("ran %s: %u inputs, %u outputs, %u steps, invoke %.3f ms\n", path.c_str(),

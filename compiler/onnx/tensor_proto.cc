@@ -247,13 +247,24 @@ bool ReadTensorFile(const std::string& path, HostTensor* out, std::string* error
     *error = "cannot open '" + path + "': " + std::strerror(errno);
     return false;
   }
+  std::stringstream content;
+  content << in.rdbuf();
+  return ParseTensor(content.str(), path, out, error);
+}
+
+bool ParseTensor(const std::string& bytes, const std::string& what, HostTensor* out,
+                 std::string* error, bool allow_external, const std::string& base_dir) {
   TensorProto proto;
-  if (!proto.ParseFromIstream(&in)) {
-    *error = "'" + path + "' is not a valid ONNX TensorProto file";
+  if (!proto.ParseFromString(bytes)) {
+    *error = "'" + what + "' is not a valid ONNX TensorProto file";
     return false;
   }
-  if (!FromProto(proto, out, error)) {
-    *error = path + ": " + *error;
+  if (!allow_external && proto.data_location() == TensorProto::EXTERNAL) {
+    *error = what + ": " + Describe(proto) + " refers to external data, which is not read here";
+    return false;
+  }
+  if (!FromProto(proto, out, error, base_dir)) {
+    *error = what + ": " + *error;
     return false;
   }
   return true;

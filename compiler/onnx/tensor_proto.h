@@ -41,6 +41,10 @@ bool FromProto(const onnx::TensorProto& proto, HostTensor* out, std::string* err
 // Encodes as a TensorProto with raw_data.
 void ToProto(const HostTensor& tensor, onnx::TensorProto* proto);
 
+// Decodes a serialized TensorProto (`what` names its source in messages). External data is
+// refused unless allow_external, and then read relative to base_dir.
+bool ParseTensor(const std::string& bytes, const std::string& what, HostTensor* out,
+                 std::string* error, bool allow_external = true, const std::string& base_dir = "");
 // Reads / writes a serialized TensorProto file.
 bool ReadTensorFile(const std::string& path, HostTensor* out, std::string* error);
 bool WriteTensorFile(const std::string& path, const HostTensor& tensor, std::string* error);

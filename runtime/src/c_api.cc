@@ -193,10 +193,28 @@ axle_status_t axle_context_create(axle_model_t* model, const axle_context_option
   AXLE_CHECK_ARG(model, "model");
   AXLE_CHECK_ARG(out_context, "out_context");
   *out_context = nullptr;
+  axle::ThreadPoolOptions pool;
+  int32_t spin_us = AXLE_DEFAULT_SPIN_MICROSECONDS;
+  if (options) {
+    if (options->num_threads < 0)
+      return Error(AXLE_INVALID_ARGUMENT, "num_threads is %d; it must be >= 0",
+                   options->num_threads);
+    if (options->spin_microseconds < AXLE_SPIN_NEVER ||
+        options->spin_microseconds > AXLE_MAX_SPIN_MICROSECONDS)
+      return Error(AXLE_INVALID_ARGUMENT,
+                   "spin_microseconds is %d; it must be AXLE_SPIN_NEVER (-1), 0 (the default) "
+                   "or up to %d",
+                   static_cast<int>(options->spin_microseconds), AXLE_MAX_SPIN_MICROSECONDS);
+    pool.threads = options->num_threads;
+    pool.cpus = options->cpus;
+    pool.num_cpus = options->num_cpus;
+    if (options->spin_microseconds == AXLE_SPIN_NEVER) spin_us = 0;
+    else if (options->spin_microseconds > 0) spin_us = options->spin_microseconds;
+  }
+  pool.spin_ns = int64_t{spin_us} * 1000;
   axle::Context* c = nullptr;
   AXLE_RETURN_IF_ERROR(axle::Context::Create(M(model), options ? options->arena : nullptr,
-                                             options ? options->arena_size : 0,
-                                             options ? options->num_threads : 1, &c));
+                                             options ? options->arena_size : 0, pool, &c));
   *out_context = reinterpret_cast<axle_context_t*>(c);
   return AXLE_OK;
 }

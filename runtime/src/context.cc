@@ -10,7 +10,8 @@
 
 namespace axle {
 
-Status Context::Create(Model* model, void* arena, size_t arena_size, int threads, Context** out) {
+Status Context::Create(Model* model, void* arena, size_t arena_size,
+                       const ThreadPoolOptions& pool, Context** out) {
   const uint64_t need = model->info().arena_bytes;
   if (arena) {
     if (reinterpret_cast<uintptr_t>(arena) % kAlignment != 0)
@@ -39,7 +40,7 @@ Status Context::Create(Model* model, void* arena, size_t arena_size, int threads
     c->arena_ = static_cast<uint8_t*>(p);
     c->owns_arena_ = true;
   }
-  AXLE_RETURN_IF_ERROR(ThreadPool::Create(threads, &c->pool_));
+  AXLE_RETURN_IF_ERROR(ThreadPool::Create(pool, &c->pool_));
   for (uint32_t t = 0; t < n; ++t) {
     const TensorDesc& d = model->tensor(t);
     c->data_[t] = d.storage == AXLE_STORAGE_CONSTANT ? d.view.data : c->arena_ + d.offset;
@@ -106,12 +107,7 @@ uint64_t NowNs() {
 
 Status Context::Invoke() {
   const Model& m = *model_;
-  // Workers spin (do not sleep) from here to the last step, on every return path.
-  struct HoldPool {
-    ThreadPool* pool;
-    explicit HoldPool(ThreadPool* p) : pool(p) { pool->Hold(true); }
-    ~HoldPool() { pool->Hold(false); }
-  } hold(pool_.get());
+  AXLE_RETURN_IF_ERROR(pool_->BeginInvoke());
   for (uint32_t i = 0; i < m.num_steps(); ++i) {
     const uint64_t start = profile_ ? NowNs() : 0;
     const StepDesc& s = m.step(i);

@@ -10,6 +10,7 @@ Run by ctest with AXLE_BIN and AXLE_TESTMODEL pointing at the built tools.
 import json
 import math
 import os
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -224,6 +225,113 @@ class CliTest(unittest.TestCase):
         r = run("run", self.zoo, "--inputs", in_dir, "--outputs", self.make_dir("oob_out"))
         self.assert_error(r, 1, "(gather 'gather'): index 9 at element 1")
 
+
+    def test_hostile_names_print_as_escaped_utf8(self):
+        """Names carry whatever bytes a file holds: every output stays valid UTF-8 with control
+        characters escaped, and JSON output parses."""
+        with open(self.zoo, "rb") as f:
+            data = f.read()
+        # FlatBuffers strings: a 4-byte length, the bytes, a NUL. Same length, hostile bytes.
+        for name, hostile in ((b"idx", b"\x1b\xff\x07"), (b"y", b"\x9b")):
+            pattern = struct.pack("<I", len(name)) + name + b"\0"
+            self.assertIn(pattern, data)
+            data = data.replace(pattern, struct.pack("<I", len(name)) + hostile + b"\0")
+        bad = os.path.join(self.dir, "hostile.axm")
+        with open(bad, "wb") as f:
+            f.write(data)
+
+        def check_text(raw, what):
+            text = raw.decode("utf-8")  # strict: raises on invalid UTF-8
+            controls = [c for c in text if (ord(c) < 0x20 and c != "\n") or ord(c) == 0x7F]
+            self.assertEqual(controls, [], f"{what}: control characters in {text!r}")
+            return text
+
+        r = subprocess.run([AXLE, "inspect", bad], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("\\x1b\\xff\\x07", check_text(r.stdout, "inspect"))
+        r = subprocess.run([AXLE, "inspect", bad, "--json"], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        plan = json.loads(check_text(r.stdout, "inspect --json"))
+        names = [t["name"] for t in plan["tensors"]]
+        self.assertIn("\\x1b\\xff\\x07", names)
+        self.assertIn("\\x9b", names)
+
+        # A runtime error naming the tensor (gather index out of range)...
+        inputs = zoo_inputs(np.random.default_rng(1))
+        inputs[2] = np.array([0, 9], dtype=np.int64)
+        in_dir = self.make_dir("hostile_in")
+        for i, a in enumerate(inputs):
+            write_pb(os.path.join(in_dir, f"input_{i}.pb"), a)
+        r = subprocess.run([AXLE, "run", bad, "--inputs", in_dir, "--outputs",
+                            self.make_dir("hostile_out")], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        err = check_text(r.stderr, "run (data error)").strip()
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertIn("'\\x1b\\xff\\x07'", err)
+        # ... and a CLI error naming a model input (wrong shape).
+        write_pb(os.path.join(in_dir, "input_1.pb"), np.zeros((5,), np.float32))
+        r = subprocess.run([AXLE, "run", bad, "--inputs", in_dir, "--outputs",
+                            self.make_dir("hostile_out")], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("model input 1 '\\x9b' is f32[4]",
+                      check_text(r.stderr, "run (input error)"))
+
+        # ONNX node names reach compile errors: one with an escape sequence, one with bytes
+        # that are not UTF-8 (patched into the serialized model).
+        x = helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [2])
+        y = helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [2])
+        for node_name in ("\x1b[31mRED\x1b[0m", "BADNAME"):
+            node = helper.make_node("Bernoulli", ["x"], ["y"], name=node_name)
+            model = helper.make_model(helper.make_graph([node], "g", [x], [y]),
+                                      opset_imports=[helper.make_opsetid("", 17)])
+            blob = model.SerializeToString()
+            if node_name == "BADNAME":
+                blob = blob.replace(b"BADNAME", b"\xff\xfe\x07\x00NAM")
+            path = os.path.join(self.dir, "hostile.onnx")
+            with open(path, "wb") as f:
+                f.write(blob)
+            r = subprocess.run([AXLE, "compile", path, "-o", os.path.join(self.dir, "h.axm")],
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            err = check_text(r.stderr, f"compile of node {node_name!r}").strip()
+            self.assertTrue(err.startswith("error: "), err)
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertIn("\\x1b[31mRED" if "RED" in node_name else "\\xff\\xfe\\x07\\x00NAM", err)
+
+    def test_execution_options(self):
+        """--threads, --cpus and --spin-us: bad values are clear errors, good ones change no
+        result bit."""
+        x = np.random.default_rng(3).uniform(-1, 1, (1, 16)).astype(np.float32)
+        in_dir = self.make_dir("opt_in")
+        write_pb(os.path.join(in_dir, "input_0.pb"), x)
+        base = ["run", self.mlp, "--inputs", in_dir, "-q"]
+        self.assert_error(run(*base, "--outputs", self.dir, "--cpus", ""), 2, "the list is empty")
+        self.assert_error(run(*base, "--outputs", self.dir, "--cpus", "0-"), 2,
+                          "'0-' is not a CPU number")
+        self.assert_error(run(*base, "--outputs", self.dir, "--cpus", "1,x"), 2,
+                          "'x' is not a CPU number")
+        self.assert_error(run(*base, "--outputs", self.dir, "--cpus", "4000"), 1,
+                          "CPU 4000 (entry 0 of the CPU list) is not available to this process")
+        self.assert_error(run(*base, "--outputs", self.dir, "--spin-us", "-5"), 2, "--spin-us")
+        self.assert_error(run(*base, "--outputs", self.dir, "--spin-us", "2000000"), 2,
+                          "to 1000000 at most")
+        self.assert_error(run("bench", self.mlp, "--cpus", "4000", "--runs", "1"), 1, "CPU 4000")
+        cpus = sorted(os.sched_getaffinity(0))
+        outs = []
+        for flags in (["--threads", "1"],
+                      ["--threads", "2", "--cpus", ",".join(map(str, cpus)), "--spin-us", "0"],
+                      ["--threads", "3", "--cpus", str(cpus[-1]), "--spin-us", "50"]):
+            out = self.make_dir("opt_out_" + "_".join(flags).replace(",", "."))
+            r = run(*base, "--outputs", out, *flags)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(out, "output_0.pb"), "rb") as f:
+                outs.append(f.read())
+        self.assertEqual(outs[1], outs[0])
+        self.assertEqual(outs[2], outs[0])
+        r = run("bench", self.mlp, "--threads", "2", "--cpus", str(cpus[0]), "--spin-us", "0",
+                "--runs", "2", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["threads"], 2)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -14,6 +14,7 @@ int Usage(FILE* out) {
            "Writes a hand-built model (no compiler involved) for tests and the demo.\n"
            "MODELS:\n"
            "  mlp   x f32[1,16] -> 2-layer perceptron with constant weights -> probs f32[1,10]\n"
+           "  wide  x f32[128,256] -> matmul, relu, softmax, matmul -> y f32[128,64]\n"
            "  zoo   every reference op on model inputs, outputs named by what they compute\n");
   return out == stdout ? 0 : 2;
 }
@@ -38,10 +39,12 @@ int main(int argc, char** argv) {
   axle::ModelBuilder builder;
   if (model == "mlp") {
     builder = axle::testing::BuildMlp();
+  } else if (model == "wide") {
+    builder = axle::testing::BuildWide();
   } else if (model == "zoo") {
     builder = axle::testing::BuildZoo();
   } else {
-    std::fprintf(stderr, "error: unknown model '%s' (known: mlp, zoo)\n", model.c_str());
+    std::fprintf(stderr, "error: unknown model '%s' (known: mlp, wide, zoo)\n", model.c_str());
     return 2;
   }
   if (!axle::WriteFile(out, builder.Serialize())) {

@@ -53,6 +53,23 @@ ModelBuilder BuildMlp() {
   return b;
 }
 
+ModelBuilder BuildWide() {
+  ModelBuilder b;
+  const uint32_t x = b.Input("x", DType::kF32, {128, 256});
+  const uint32_t w1 = b.Constant("W1", DType::kF32, {256, 512}, Lcg(256 * 512, 5, 0.1f));
+  const uint32_t w2 = b.Constant("W2", DType::kF32, {512, 64}, Lcg(512 * 64, 6, 0.1f));
+  const uint32_t h0 = b.Intermediate("h0", DType::kF32, {128, 512});
+  const uint32_t h1 = b.Intermediate("h1", DType::kF32, {128, 512});
+  const uint32_t h2 = b.Intermediate("h2", DType::kF32, {128, 512});
+  const uint32_t y = b.Output("y", DType::kF32, {128, 64});
+  b.Step(fb::OpCode_MatMul, {x, w1}, {h0}, {}, "fc1/matmul");
+  b.Step(fb::OpCode_Relu, {h0}, {h1}, {}, "fc1/relu");
+  b.Step(fb::OpCode_Softmax, {h1}, {h2}, ParamsSpec::Axis(1), "softmax");
+  b.Step(fb::OpCode_MatMul, {h2, w2}, {y}, {}, "fc2/matmul");
+  b.spec().compile_options = "axle-testmodel wide";
+  return b;
+}
+
 ModelBuilder BuildZoo() {
   ModelBuilder b;
   const DType f32 = DType::kF32;

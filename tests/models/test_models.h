@@ -17,6 +17,10 @@ ModelBuilder BuildMlp();
 // Deterministic weights of BuildMlp, in the order W1, b1, W2, b2 (for closed-form checks).
 std::vector<float> MlpWeights(int which);
 
+// Big enough for the kernels to split steps across threads: x f32[128,256] -> MatMul
+// W1[256,512] -> Relu -> Softmax(axis 1) -> MatMul W2[512,64] -> y f32[128,64].
+ModelBuilder BuildWide();
+
 // Every reference op on model inputs only (no constants), so an external oracle (numpy) can
 // recompute each output from the inputs alone. Inputs: x f32[2,3,4], y f32[4], idx i64[2],
 // cond bool[3,4], ia i32[6], ib i32[6]; outputs are named after what they compute.

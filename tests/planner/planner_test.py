@@ -4,7 +4,8 @@ Every family member and every export variant (LayerNorm op or decomposed, erf- o
 attention scale by Div / Mul / split sqrt, key-padding mask added or through Where) is compiled
 and run on the sample scene; outputs must match ONNX Runtime's on the same ONNX file (rtol 1e-3,
 atol 1e-4). After fusion no softmax, erf, tanh, pow, sqrt or reduce_mean step may remain
-(only the final mode-score softmax), and a compile without fusion gives the same outputs.
+(only the final mode-score softmax), and a compile without fusion gives the same outputs. The
+fused plan's outputs are bitwise identical across runs and across 1, 2 and 3 threads.
 
 Run by ctest with AXLE_BIN set; PLANNER_CONFIGS selects the configs of one ctest entry.
 """
@@ -69,6 +70,20 @@ class PlannerTest(unittest.TestCase):
                         got, ref, rtol=1e-3, atol=1e-4,
                         err_msg=f"{cfg.name} {variant} {kind}: {name} differs from ONNX Runtime")
                 if kind == "fused":
+                    # Bitwise the same across runs and thread counts (the pool hands out chunks
+                    # dynamically; no kernel may let that change a result), spinning or not.
+                    for tag, flags in [("t2", ["--threads", "2"]),
+                                       ("t3_nospin", ["--threads", "3", "--spin-us", "0"]),
+                                       ("t1_again", ["--threads", "1"])]:
+                        again = os.path.join(tmp, f"{kind}_out_{tag}")
+                        axle("run", plan, "--inputs", scene_dir, "--outputs", again, "-q",
+                             *flags)
+                        for i in range(len(want)):
+                            with open(os.path.join(out_dir, f"output_{i}.pb"), "rb") as a, \
+                                    open(os.path.join(again, f"output_{i}.pb"), "rb") as b:
+                                self.assertEqual(a.read(), b.read(),
+                                                 f"{cfg.name} {variant}: output {i} with "
+                                                 f"{' '.join(flags)} differs from --threads 1")
                     steps = json.loads(axle("inspect", plan, "--json"))["steps"]
                     left = [(s["op"], s["name"]) for s in steps
                             if s["op"] in FORBIDDEN and s["outputs"] != ["mode_scores"]]

@@ -142,7 +142,9 @@ TEST_F(CApi, CallerArenaAndModelOutlivedByContext) {
   axle_model_info_t info;
   axle_model_get_info(model_, &info);
   void* arena = std::aligned_alloc(64, info.arena_bytes);
-  axle_context_options_t opts{arena, info.arena_bytes - 64};
+  axle_context_options_t opts{};
+  opts.arena = arena;
+  opts.arena_size = info.arena_bytes - 64;
   axle_context_t* ctx = nullptr;
   EXPECT_EQ(axle_context_create(model_, &opts, &ctx), AXLE_INVALID_ARGUMENT);
   opts.arena = static_cast<char*>(arena) + 16;

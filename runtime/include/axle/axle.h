@@ -116,10 +116,31 @@ typedef struct axle_context_options {
   void* arena;
   size_t arena_size;
   /* Threads that run one invoke, counting the calling thread: 0 or 1 runs everything on the
-   * caller; N > 1 starts N - 1 workers with the context (they sleep between invokes). Kernels
-   * split their work across them; results do not depend on the count. */
+   * caller; N > 1 starts N - 1 workers with the context. Kernels cut their work into chunks
+   * that the threads claim as they come, so a thread that is descheduled (the cores are
+   * shared) does not hold the others up. Results do not depend on the count, bit for bit. */
   int num_threads;
+  /* CPU affinity, as an integrator pins a planner to its cluster: NULL and 0 leave the
+   * scheduler free. Otherwise worker i runs on cpus[i % num_cpus] and the thread that calls
+   * axle_context_invoke is pinned to cpus[0] (on its first invoke, and again whenever another
+   * thread invokes; the pinning is not undone). Each CPU must exist and be in the process's
+   * affinity mask; an empty list or a missing CPU is AXLE_INVALID_ARGUMENT. The array is
+   * copied. */
+  const int32_t* cpus;
+  uint32_t num_cpus;
+  /* How long a waiting thread (a worker between parallel steps, the caller waiting for the
+   * last chunk) stays awake before sleeping, in microseconds: it spins for this long, then
+   * yields the core for as long again, then sleeps; it sleeps at once when it sees it was
+   * preempted. 0 (AXLE_SPIN_DEFAULT) means AXLE_DEFAULT_SPIN_MICROSECONDS; AXLE_SPIN_NEVER
+   * sleeps at once (least CPU taken from other processes, slowest wake-up); at most
+   * AXLE_MAX_SPIN_MICROSECONDS. */
+  int32_t spin_microseconds;
 } axle_context_options_t;
+
+#define AXLE_SPIN_DEFAULT 0
+#define AXLE_SPIN_NEVER (-1)
+#define AXLE_DEFAULT_SPIN_MICROSECONDS 1000
+#define AXLE_MAX_SPIN_MICROSECONDS 1000000
 
 /* Name of a status code, e.g. "INVALID_MODEL". Never NULL. */
 const char* axle_status_name(axle_status_t status);
@@ -150,7 +171,9 @@ axle_status_t axle_model_output(const axle_model_t* model, uint32_t index, uint3
 axle_status_t axle_model_find_tensor(const axle_model_t* model, const char* name,
                                      uint32_t* out_tensor);
 
-/* Creates a context (its arena, its tensor table). options may be NULL. */
+/* Creates a context (its arena, its tensor table, its worker threads). options may be NULL
+ * (one thread, no pinning, the default spin); zero-initialize the struct and set what you
+ * need, so that fields added later keep their defaults. */
 axle_status_t axle_context_create(axle_model_t* model, const axle_context_options_t* options,
                                   axle_context_t** out_context);
 /* NULL is ignored. */

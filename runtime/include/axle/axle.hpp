@@ -62,6 +62,37 @@ class LoadedModel {
   axle_model_t* model_ = nullptr;
 };
 
+// Execution options for ExecutionContext::Create, defaults as in the C API:
+//   ContextOptions().threads(2).cpus(list, 2).spin_microseconds(AXLE_SPIN_NEVER)
+// The CPU list is read (and copied) by Create only.
+class ContextOptions {
+ public:
+  ContextOptions() : o_() {}
+  ContextOptions& threads(int n) {
+    o_.num_threads = n;
+    return *this;
+  }
+  ContextOptions& cpus(const int32_t* list, uint32_t count) {
+    o_.cpus = list;
+    o_.num_cpus = count;
+    return *this;
+  }
+  ContextOptions& spin_microseconds(int32_t us) {
+    o_.spin_microseconds = us;
+    return *this;
+  }
+  // A caller-owned arena (see axle_context_options_t).
+  ContextOptions& arena(void* data, size_t size) {
+    o_.arena = data;
+    o_.arena_size = size;
+    return *this;
+  }
+  const axle_context_options_t* get() const { return &o_; }
+
+ private:
+  axle_context_options_t o_;
+};
+
 // Owns one execution context; movable, not copyable.
 class ExecutionContext {
  public:
@@ -81,6 +112,11 @@ class ExecutionContext {
     const axle_status_t s = axle_context_create(model.get(), options, &c.context_);
     if (s == AXLE_OK) *out = std::move(c);
     return s;
+  }
+
+  static axle_status_t Create(const LoadedModel& model, const ContextOptions& options,
+                              ExecutionContext* out) {
+    return Create(model, out, options.get());
   }
 
   axle_context_t* get() const { return context_; }
