@@ -92,14 +92,14 @@ for t in "${targets[@]}"; do
     "$exe" "${dirs[@]}" \
     -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 \
     -artifact_prefix="$fuzz_build/findings/$t-" -print_final_stats=1 >"$log" 2>&1 || rc=$?
-  runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
-  cov="$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)"
+  runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 || true)"
+  cov="$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)"
   if [ "$rc" -ne 0 ]; then
     status=1
     summary+=("$t: FAILED after ${runs:-?} executions (exit $rc)")
     echo "fuzz: $t FAILED (exit $rc); the end of its log:" >&2
     tail -40 "$log" >&2
-    ls -t "$fuzz_build/findings/$t-"* 2>/dev/null | grep -v '\.log$' | head -3 | sed 's/^/  input: /' >&2
+    { ls -t "$fuzz_build/findings/$t-"* 2>/dev/null | grep -v '\.log$' | head -3 | sed 's/^/  input: /' >&2; } || true
   else
     summary+=("$t: ${runs:-?} executions in ${seconds} s, coverage ${cov:-?} edges, corpus $(ls "$corpus" | wc -l) inputs, 0 crashes")
   fi

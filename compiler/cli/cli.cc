@@ -49,13 +49,20 @@ std::string JsonText(std::string_view text) {
                                                                         : Printable(text);
 }
 
+namespace {
+FILE* g_error_stream = nullptr;
+}  // namespace
+
+FILE* ErrorStream() { return g_error_stream ? g_error_stream : stderr; }
+void SetErrorStream(FILE* stream) { g_error_stream = stream; }
+
 int Fail(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", OneLine(message).c_str());
+  std::fprintf(ErrorStream(), "error: %s\n", OneLine(message).c_str());
   return kExitFailure;
 }
 
 int UsageError(const std::string& command, const std::string& message) {
-  std::fprintf(stderr, "error: %s (see 'axle %s --help')\n", OneLine(message).c_str(),
+  std::fprintf(ErrorStream(), "error: %s (see 'axle %s --help')\n", OneLine(message).c_str(),
                command.c_str());
   return kExitUsage;
 }

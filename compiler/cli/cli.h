@@ -5,6 +5,7 @@
 #ifndef AXLE_COMPILER_CLI_CLI_H_
 #define AXLE_COMPILER_CLI_CLI_H_
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,11 @@ std::string Printable(std::string_view text);
 // The same text for a JSON string: unchanged when it is valid UTF-8 (the JSON writer escapes
 // control characters), else Printable(text). JSON output always parses.
 std::string JsonText(std::string_view text);
+
+// Where `error: ...` lines go: stderr, unless a harness (the compile fuzzer) redirects them to
+// check them; a sanitizer's report still goes to the real stderr.
+FILE* ErrorStream();
+void SetErrorStream(FILE* stream);
 
 // Prints `error: <message>` on one line (newlines in the message are folded) and returns 1.
 int Fail(const std::string& message);

@@ -269,7 +269,7 @@ int CompileMain(int argc, char** argv) {
     if (message.rfind("node '", 0) != 0) message = Where(d.getLocation()) + message;
     for (char& c : message)
       if (c == '\n') c = ' ';
-    if (first_error) std::fprintf(stderr, "error: %s\n", Printable(message).c_str());
+    if (first_error) std::fprintf(ErrorStream(), "error: %s\n", Printable(message).c_str());
     first_error = false;
   });
 

@@ -157,7 +157,7 @@ bool ConstantBytes(Attribute attr, std::vector<uint8_t>* bytes) {
   if (dense.isSplat()) {
     for (size_t i = 0; i < n; ++i) std::memcpy(bytes->data() + i * elem, raw.data(), elem);
   } else if (raw.size() == bytes->size()) {
-    std::memcpy(bytes->data(), raw.data(), raw.size());
+    if (!raw.empty()) std::memcpy(bytes->data(), raw.data(), raw.size());  // empty: no pointers
   } else {
     return false;
   }

@@ -397,7 +397,10 @@ mlir::FailureOr<Value> Importer::Slice(Value x, llvm::ArrayRef<int64_t> starts,
 
 LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
   node_ = &node;
-  node_name_ = node.name().empty() ? node.op_type() + ":" + node.output(0) : node.name();
+  // An unnamed node is known by its first output (a node may have none: a fuzzed model can).
+  node_name_ = !node.name().empty()    ? node.name()
+               : node.output_size() > 0 ? node.op_type() + ":" + node.output(0)
+                                        : node.op_type() + " (unnamed, no outputs)";
   loc_ = mlir::NameLoc::get(builder_.getStringAttr(node_name_));
   const std::string& op = node.op_type();
   if (!node.domain().empty() && node.domain() != "ai.onnx")
@@ -877,7 +880,9 @@ LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
 mlir::OwningOpRef<mlir::ModuleOp> Importer::Import(const onnx::ModelProto& model) {
   for (const auto& o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = o.version();
-  auto module = mlir::ModuleOp::create(mlir::UnknownLoc::get(context_));
+  // Owned until returned: every failure path below frees it.
+  mlir::OwningOpRef<mlir::ModuleOp> owned = mlir::ModuleOp::create(mlir::UnknownLoc::get(context_));
+  mlir::ModuleOp module = *owned;
   if (opset_ < kMinOpset || opset_ > kMaxOpset) {
     mlir::emitError(module.getLoc())
         << "the model imports opset " << opset_ << " of the default domain; Axle accepts "
@@ -974,7 +979,7 @@ mlir::OwningOpRef<mlir::ModuleOp> Importer::Import(const onnx::ModelProto& model
   for (auto [i, o] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "axle.name", builder_.getStringAttr(o.name()));
   if (mlir::failed(mlir::verify(module))) return nullptr;
-  return module;
+  return owned;
 }
 
 }  // namespace

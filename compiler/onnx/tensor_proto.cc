@@ -177,9 +177,13 @@ bool FromProto(const TensorProto& p, HostTensor* out, std::string* error,
     out->bytes.assign(p.raw_data().begin(), p.raw_data().end());
     return true;
   }
-  out->bytes.assign(nbytes, 0);
+  // The typed field must hold one value per element before anything is allocated: the
+  // dimensions alone may claim gigabytes that the message does not carry.
   auto check_count = [&](int64_t have, const char* field) {
-    if (static_cast<uint64_t>(have) == count) return true;
+    if (static_cast<uint64_t>(have) == count) {
+      out->bytes.assign(nbytes, 0);
+      return true;
+    }
     *error = Describe(p) + ": " + field + " holds " + std::to_string(have) + " values, but " +
              ShapeString(out->dtype, out->shape) + " has " + std::to_string(count) + " elements";
     return false;

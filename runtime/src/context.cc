@@ -45,7 +45,6 @@ Status Context::Create(Model* model, void* arena, size_t arena_size,
     const TensorDesc& d = model->tensor(t);
     c->data_[t] = d.storage == AXLE_STORAGE_CONSTANT ? d.view.data : c->arena_ + d.offset;
   }
-  model->Retain();
   *out = c.release();
   return AXLE_OK;
 }

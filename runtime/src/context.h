@@ -24,7 +24,9 @@ class Context {
   Status SetProfile(uint64_t* step_ns, uint32_t num_steps);
 
  private:
-  explicit Context(Model* model) : model_(model) {}
+  // Holds its model reference from construction, so that a Create that fails half-way (its
+  // unique_ptr deleting the context) releases only what it retained.
+  explicit Context(Model* model) : model_(model) { model_->Retain(); }
 
   Model* model_;  // holds one reference
   uint8_t* arena_ = nullptr;

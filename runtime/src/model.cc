@@ -40,9 +40,19 @@ const char* ParamsName(uint8_t type) {
   return type <= fb::Params_MAX ? fb::EnumNameParams(static_cast<fb::Params>(type)) : "unknown";
 }
 
+// The FlatBuffers verifier checks a vector's 4-byte length field, not that 8-byte elements
+// are 8-byte aligned; flatc always aligns them, so a misaligned one is a corrupt file (and
+// reading it would be undefined behaviour).
+bool Aligned8(const flatbuffers::Vector<int64_t>* v) {
+  // An empty vector has no element to read (and FlatBuffers does not align one).
+  return !v || v->size() == 0 || reinterpret_cast<uintptr_t>(v->data()) % alignof(int64_t) == 0;
+}
+
 // Copies a list parameter into a fixed array.
 Status CopyList(const flatbuffers::Vector<int64_t>* v, const char* what, int64_t* dst,
                 int32_t* count) {
+  if (!Aligned8(v))
+    return Error(AXLE_INVALID_MODEL, "%s: its 64-bit entries are not 8-byte aligned", what);
   const uint32_t n = v ? v->size() : 0;
   if (n > static_cast<uint32_t>(kMaxRank))
     return Error(AXLE_INVALID_MODEL, "%s has %u entries; at most %d are allowed", what, n,
@@ -326,6 +336,12 @@ Status Model::Parse() {
                    storage);
     d.storage = static_cast<axle_storage_t>(storage);
     const auto* shape = ft->shape();
+    if (!Aligned8(shape))
+      return Error(AXLE_INVALID_MODEL,
+                   "tensor %u '%s': its shape vector at byte offset %llu is not 8-byte aligned",
+                   t, d.name,
+                   static_cast<unsigned long long>(
+                       reinterpret_cast<const uint8_t*>(shape->data()) - data_));
     const uint32_t rank = shape ? shape->size() : 0;
     if (rank > static_cast<uint32_t>(kMaxRank))
       return Error(AXLE_INVALID_MODEL, "tensor %u '%s': rank %u exceeds the maximum of %d", t,

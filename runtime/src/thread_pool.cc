@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -30,6 +31,8 @@ inline int64_t NowNs() {
 // more than kPreemptedNs between two reads means it was descheduled: the cores are shared.
 constexpr int kPausesPerCheck = 64;
 constexpr int64_t kPreemptedNs = 200000;
+// The least a caller spins for the last chunks of a job (see ForRanges).
+constexpr int64_t kMinCallerSpinNs = 20000;
 
 // "0-3,6" of a CPU set, into buf (truncated to fit).
 const char* CpuListText(const cpu_set_t& set, char* buf, size_t size) {
@@ -167,15 +170,16 @@ void ThreadPool::WakeAll(pthread_cond_t* cv, std::atomic<int>* sleepers) {
 }
 
 template <typename Ready>
-void ThreadPool::Wait(Ready ready, pthread_cond_t* cv, std::atomic<int>* sleepers) {
+void ThreadPool::Wait(Ready ready, pthread_cond_t* cv, std::atomic<int>* sleepers,
+                      int64_t spin_ns) {
   if (ready()) return;
-  if (spin_ns_ > 0) {
+  if (spin_ns > 0) {
     const int64_t start = NowNs();
     int64_t last = start;
     bool preempted = false;
     // Spin on pause instructions for the budget, then yield the core for as long again.
     for (int phase = 0; phase < 2 && !preempted; ++phase) {
-      const int64_t until = start + (phase + 1) * spin_ns_;
+      const int64_t until = start + (phase + 1) * spin_ns;
       for (;;) {
         if (phase == 0) {
           for (int i = 0; i < kPausesPerCheck; ++i) {
@@ -204,18 +208,20 @@ void ThreadPool::Wait(Ready ready, pthread_cond_t* cv, std::atomic<int>* sleeper
   pthread_mutex_unlock(&mutex_);
 }
 
-void ThreadPool::RunChunks(uint32_t generation) {
+int ThreadPool::RunChunks(uint32_t generation) {
   const uint32_t chunks = chunks_.load(std::memory_order_relaxed);
   const int64_t n = n_.load(std::memory_order_relaxed);
   void* const ctx = ctx_.load(std::memory_order_relaxed);
   const auto fn = fn_.load(std::memory_order_relaxed);
   uint64_t cur = claim_.load(std::memory_order_acquire);
-  for (;;) {
+  for (int ran = 0;; ++ran) {
     if (static_cast<uint32_t>(cur >> 32) != generation || static_cast<uint32_t>(cur) >= chunks)
-      return;
+      return ran;
     if (!claim_.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel,
-                                      std::memory_order_acquire))
+                                      std::memory_order_acquire)) {
+      --ran;
       continue;
+    }
     const int64_t c = static_cast<uint32_t>(cur);
     fn(ctx, n * c / chunks, n * (c + 1) / chunks);
     if (done_.fetch_add(1, std::memory_order_seq_cst) + 1 == chunks)
@@ -235,7 +241,7 @@ void* ThreadPool::WorkerMain(void* arg) {
                  pool->wake_.load(std::memory_order_seq_cst) != seen_wake ||
                  pool->stop_.load(std::memory_order_seq_cst);
         },
-        &pool->job_cv_, &pool->job_sleepers_);
+        &pool->job_cv_, &pool->job_sleepers_, pool->spin_ns_);
     if (pool->stop_.load(std::memory_order_acquire)) break;
     seen_wake = pool->wake_.load(std::memory_order_acquire);
     const uint32_t job = static_cast<uint32_t>(pool->claim_.load(std::memory_order_acquire) >> 32);
@@ -264,9 +270,16 @@ void ThreadPool::ForRanges(const Parallel* self, int64_t n, void* ctx,
       static_cast<uint32_t>(pool->claim_.load(std::memory_order_relaxed) >> 32) + 1;
   pool->claim_.store(static_cast<uint64_t>(generation) << 32, std::memory_order_seq_cst);
   pool->WakeAll(&pool->job_cv_, &pool->job_sleepers_);
-  pool->RunChunks(generation);
+  const int64_t start = pool->spin_ns_ > 0 ? NowNs() : 0;
+  const int ran = pool->RunChunks(generation);
+  // The chunks still out are another thread's. Idle, it finishes within about a chunk's time
+  // of ours; much later means it was descheduled, and spinning on would only take the core
+  // from it (or from whoever else runs): spin for about two of our chunks, then yield, sleep.
+  int64_t spin = pool->spin_ns_;
+  if (spin > 0 && ran > 0)
+    spin = std::min(spin, std::max(kMinCallerSpinNs, 2 * (NowNs() - start) / ran));
   pool->Wait([&] { return pool->done_.load(std::memory_order_seq_cst) == chunks; },
-             &pool->done_cv_, &pool->done_sleepers_);
+             &pool->done_cv_, &pool->done_sleepers_, spin);
 }
 
 }  // namespace axle

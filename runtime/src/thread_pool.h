@@ -67,11 +67,12 @@ class ThreadPool {
   static void ForRanges(const Parallel* self, int64_t n, void* ctx,
                         void (*fn)(void*, int64_t, int64_t));
   static void* WorkerMain(void* arg);
-  // Claims and runs chunks of job `generation` until none is left.
-  void RunChunks(uint32_t generation);
-  // Waits (spin, yield, sleep) until `ready()` holds; `sleepers` counts threads asleep on `cv`.
+  // Claims and runs chunks of job `generation` until none is left; returns how many it ran.
+  int RunChunks(uint32_t generation);
+  // Waits until `ready()` holds: spins up to spin_ns, yields as long again, then sleeps on `cv`
+  // (`sleepers` counts the threads asleep there).
   template <typename Ready>
-  void Wait(Ready ready, pthread_cond_t* cv, std::atomic<int>* sleepers);
+  void Wait(Ready ready, pthread_cond_t* cv, std::atomic<int>* sleepers, int64_t spin_ns);
   void WakeAll(pthread_cond_t* cv, std::atomic<int>* sleepers);
   Status PinCurrentThread(int32_t cpu);
 
