@@ -22,15 +22,13 @@ import subprocess
 import sys
 import time
 
-import onnx
 import onnxruntime as ort
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "examples", "planner"))
-import make_planner  # noqa: E402
-from ort_peer import read_pb  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from doc_sections import replace_section  # noqa: E402
+from bench_common import planner_plan, replace_section  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "examples", "planner"))
+from ort_peer import read_pb  # noqa: E402
 from planner_vs_ort import cpu_flags, cpu_name  # noqa: E402
 
 BUSY_LOOP = "while True:\n    pass\n"
@@ -130,17 +128,7 @@ def main():
     ap.add_argument("--json", help="write the results as JSON here")
     a = ap.parse_args()
     a.threads = [int(t) for t in a.threads.split(",")]
-    os.makedirs(a.workdir, exist_ok=True)
-
-    cfg = make_planner.CONFIGS[a.config]
-    model, params = make_planner.build(cfg)
-    path = os.path.join(a.workdir, f"planner_{a.config}.onnx")
-    onnx.save(model, path)
-    del model
-    scene = os.path.join(a.workdir, f"scene_{a.config}")
-    make_planner.write_scene(cfg, scene)
-    plan = os.path.join(a.workdir, f"planner_{a.config}.axm")
-    subprocess.run([a.axle, "compile", path, "-o", plan, "-q"], check=True)
+    path, scene, plan, params = planner_plan(a.axle, a.workdir, a.config)
 
     print(f"{a.config} planner ({params:,} parameters), idle (load {load1():.2f})", flush=True)
     idle = measure(a, plan, scene, path, "idle")

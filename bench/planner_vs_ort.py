@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(ROOT, "examples", "planner"))
 import make_planner  # noqa: E402
 from ort_peer import ort_median, read_pb  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from doc_sections import replace_section  # noqa: E402
+from bench_common import replace_section  # noqa: E402
 
 
 def cpu_name():
