@@ -22,9 +22,8 @@ constexpr const char* kHelp =
     "[-1, 1], bools and integers 0 or 1, fixed seed.\n"
     "\n"
     "options:\n"
-    "  --inputs DIR    folder holding input_<i>.pb for every model input\n"
-    AXLE_CLI_EXECUTION_OPTIONS_HELP
-    "  --warmup N      untimed runs first (default 3)\n"
+    "  --inputs DIR    folder holding input_<i>.pb for every model "
+    "input\n" AXLE_CLI_EXECUTION_OPTIONS_HELP "  --warmup N      untimed runs first (default 3)\n"
     "  --runs N        timed runs (default 20)\n"
     "  --profile       also time every step: per step and per op kind (milliseconds per run)\n"
     "  --chips LIST    the chip-comparison benchmark instead: see 'axle bench --chips all --help'\n"

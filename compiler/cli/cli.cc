@@ -30,7 +30,8 @@ std::string Printable(std::string_view text) {
   const auto* end = s + text.size();
   while (s < end) {
     const unsigned len = llvm::getNumBytesForUTF8(*s);
-    const bool valid = len <= static_cast<unsigned>(end - s) && llvm::isLegalUTF8Sequence(s, s + len);
+    const bool valid =
+        len <= static_cast<unsigned>(end - s) && llvm::isLegalUTF8Sequence(s, s + len);
     if (valid && !(len == 1 && (*s < 0x20 || *s == 0x7F))) {
       out.append(reinterpret_cast<const char*>(s), len);
       s += len;
@@ -46,7 +47,7 @@ std::string Printable(std::string_view text) {
 
 std::string JsonText(std::string_view text) {
   return llvm::json::isUTF8(llvm::StringRef(text.data(), text.size())) ? std::string(text)
-                                                                        : Printable(text);
+                                                                       : Printable(text);
 }
 
 namespace {

@@ -96,12 +96,12 @@ int ParseThreads(const Args& args, int* threads);
 // DeclareExecutionOptions, read after Parse with ParseExecutionOptions, which returns 0 or the
 // usage exit code). The CPU list lives in `cpus`, which must outlive the context's creation.
 // (A macro so that each command's help string literal can splice it in.)
-#define AXLE_CLI_EXECUTION_OPTIONS_HELP                                                       \
-  "  --threads N     threads per inference, the caller included (default 1)\n"            \
-  "  --cpus LIST     pin the caller and the workers to these CPUs, e.g. 2,3 or 0-3: the\n"  \
-  "                  caller to the first, worker i to entry i (cycling); each CPU must be\n" \
-  "                  available to this process\n"                                          \
-  "  --spin-us N     how long a waiting thread spins (then yields as long again) before\n"  \
+#define AXLE_CLI_EXECUTION_OPTIONS_HELP                                                            \
+  "  --threads N     threads per inference, the caller included (default 1)\n"                     \
+  "  --cpus LIST     pin the caller and the workers to these CPUs, e.g. 2,3 or 0-3: the\n"         \
+  "                  caller to the first, worker i to entry i (cycling); each CPU must be\n"       \
+  "                  available to this process\n"                                                  \
+  "  --spin-us N     how long a waiting thread spins (then yields as long again) before\n"         \
   "                  it sleeps, in microseconds; 0 = never spin (default 1000)\n"
 struct ExecutionOptions {
   int threads = 1;

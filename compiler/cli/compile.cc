@@ -368,8 +368,8 @@ int CompileMain(int argc, char** argv) {
       char kn[32];
       std::snprintf(kn, sizeof kn, "%lld x %lld", static_cast<long long>(r.k),
                     static_cast<long long>(r.n));
-      std::printf("  %-40s %11s  %-9s %14.1f %14.1f\n", Printable(r.name).c_str(), kn, r.precision.c_str(),
-                  r.weight_sqnr_db, r.output_sqnr_db);
+      std::printf("  %-40s %11s  %-9s %14.1f %14.1f\n", Printable(r.name).c_str(), kn,
+                  r.precision.c_str(), r.weight_sqnr_db, r.output_sqnr_db);
     }
     std::printf("(output SQNR includes the error of every earlier layer: the first large drop "
                 "names the layer that breaks)\n");
@@ -560,8 +560,8 @@ int CompileMain(int argc, char** argv) {
           range[0] = 0;
           std::snprintf(detail, sizeof detail, "%s", l.reason.c_str());
         }
-        std::printf("    %-40s %11s  %-9s %-24s %s\n", Printable(l.name).c_str(), kn, l.precision.c_str(),
-                    range, detail);
+        std::printf("    %-40s %11s  %-9s %-24s %s\n", Printable(l.name).c_str(), kn,
+                    l.precision.c_str(), range, detail);
       }
     }
   }

@@ -142,8 +142,8 @@ void WriteText(const std::string& path, const LoadedModel& model) {
     for (uint32_t k = 0; k < si.num_outputs; ++k)
       operands += (k ? ", " : "") + OperandName(model, si.outputs[k]);
     operands += ")";
-    std::printf("  %-4u %-18s %-24s %s\n", s, Printable(si.op).c_str(),
-                Printable(si.name).c_str(), operands.c_str());
+    std::printf("  %-4u %-18s %-24s %s\n", s, Printable(si.op).c_str(), Printable(si.name).c_str(),
+                operands.c_str());
   }
   std::printf("tensors (%u)\n", info.num_tensors);
   std::printf("  %-4s %-24s %-20s %-9s %12s %12s\n", "#", "name", "type", "storage", "offset",
@@ -151,8 +151,7 @@ void WriteText(const std::string& path, const LoadedModel& model) {
   for (uint32_t t = 0; t < info.num_tensors; ++t) {
     const axle_tensor_info_t ti = model.tensor(t);
     std::printf("  %-4u %-24s %-20s %-9s %12s %12s\n", t, Printable(ti.name).c_str(),
-                TensorShapeString(ti).c_str(),
-                StorageName(ti.storage), Grouped(ti.offset).c_str(),
+                TensorShapeString(ti).c_str(), StorageName(ti.storage), Grouped(ti.offset).c_str(),
                 Grouped(ti.size_bytes).c_str());
   }
 }

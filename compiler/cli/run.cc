@@ -24,9 +24,8 @@ constexpr const char* kHelp =
     "options:\n"
     "  --inputs DIR    folder holding input_<i>.pb for every model input (required when the\n"
     "                  model has inputs)\n"
-    "  --outputs DIR   folder to write output_<i>.pb into; created if missing (required)\n"
-    AXLE_CLI_EXECUTION_OPTIONS_HELP
-    "  -q, --quiet     print nothing on success\n"
+    "  --outputs DIR   folder to write output_<i>.pb into; created if missing "
+    "(required)\n" AXLE_CLI_EXECUTION_OPTIONS_HELP "  -q, --quiet     print nothing on success\n"
     "  -h, --help      show this help\n";
 
 bool IsDirectory(const std::string& path) {

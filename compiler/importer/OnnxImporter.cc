@@ -398,7 +398,7 @@ mlir::FailureOr<Value> Importer::Slice(Value x, llvm::ArrayRef<int64_t> starts,
 LogicalResult Importer::ImportNode(const onnx::NodeProto& node) {
   node_ = &node;
   // An unnamed node is known by its first output (a node may have none: a fuzzed model can).
-  node_name_ = !node.name().empty()    ? node.name()
+  node_name_ = !node.name().empty()     ? node.name()
                : node.output_size() > 0 ? node.op_type() + ":" + node.output(0)
                                         : node.op_type() + " (unnamed, no outputs)";
   loc_ = mlir::NameLoc::get(builder_.getStringAttr(node_name_));

@@ -208,8 +208,10 @@ axle_status_t axle_context_create(axle_model_t* model, const axle_context_option
     pool.threads = options->num_threads;
     pool.cpus = options->cpus;
     pool.num_cpus = options->num_cpus;
-    if (options->spin_microseconds == AXLE_SPIN_NEVER) spin_us = 0;
-    else if (options->spin_microseconds > 0) spin_us = options->spin_microseconds;
+    if (options->spin_microseconds == AXLE_SPIN_NEVER)
+      spin_us = 0;
+    else if (options->spin_microseconds > 0)
+      spin_us = options->spin_microseconds;
   }
   pool.spin_ns = int64_t{spin_us} * 1000;
   axle::Context* c = nullptr;

@@ -10,8 +10,8 @@
 
 namespace axle {
 
-Status Context::Create(Model* model, void* arena, size_t arena_size,
-                       const ThreadPoolOptions& pool, Context** out) {
+Status Context::Create(Model* model, void* arena, size_t arena_size, const ThreadPoolOptions& pool,
+                       Context** out) {
   const uint64_t need = model->info().arena_bytes;
   if (arena) {
     if (reinterpret_cast<uintptr_t>(arena) % kAlignment != 0)

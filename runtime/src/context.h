@@ -12,8 +12,8 @@ namespace axle {
 
 class Context {
  public:
-  static Status Create(Model* model, void* arena, size_t arena_size,
-                       const ThreadPoolOptions& pool, Context** out);
+  static Status Create(Model* model, void* arena, size_t arena_size, const ThreadPoolOptions& pool,
+                       Context** out);
   ~Context();
 
   Status Bind(bool is_input, uint32_t index, void* data, size_t size);

@@ -337,11 +337,10 @@ Status Model::Parse() {
     d.storage = static_cast<axle_storage_t>(storage);
     const auto* shape = ft->shape();
     if (!Aligned8(shape))
-      return Error(AXLE_INVALID_MODEL,
-                   "tensor %u '%s': its shape vector at byte offset %llu is not 8-byte aligned",
-                   t, d.name,
-                   static_cast<unsigned long long>(
-                       reinterpret_cast<const uint8_t*>(shape->data()) - data_));
+      return Error(
+          AXLE_INVALID_MODEL,
+          "tensor %u '%s': its shape vector at byte offset %llu is not 8-byte aligned", t, d.name,
+          static_cast<unsigned long long>(reinterpret_cast<const uint8_t*>(shape->data()) - data_));
     const uint32_t rank = shape ? shape->size() : 0;
     if (rank > static_cast<uint32_t>(kMaxRank))
       return Error(AXLE_INVALID_MODEL, "tensor %u '%s': rank %u exceeds the maximum of %d", t,

@@ -18,13 +18,20 @@ size_t WellFormedLength(const unsigned char* s, size_t n) {
   if (c < 0x80) return 1;
   size_t len = 0;
   unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) len = 2;
-  else if (c == 0xE0) len = 3, lo = 0xA0;
-  else if (c == 0xED) len = 3, hi = 0x9F;
-  else if (c >= 0xE1 && c <= 0xEF) len = 3;
-  else if (c == 0xF0) len = 4, lo = 0x90;
-  else if (c == 0xF4) len = 4, hi = 0x8F;
-  else if (c >= 0xF1 && c <= 0xF3) len = 4;
+  if (c >= 0xC2 && c <= 0xDF)
+    len = 2;
+  else if (c == 0xE0)
+    len = 3, lo = 0xA0;
+  else if (c == 0xED)
+    len = 3, hi = 0x9F;
+  else if (c >= 0xE1 && c <= 0xEF)
+    len = 3;
+  else if (c == 0xF0)
+    len = 4, lo = 0x90;
+  else if (c == 0xF4)
+    len = 4, hi = 0x8F;
+  else if (c >= 0xF1 && c <= 0xF3)
+    len = 4;
   if (len == 0 || n < len || s[1] < lo || s[1] > hi) return 0;
   for (size_t i = 2; i < len; ++i)
     if (s[i] < 0x80 || s[i] > 0xBF) return 0;

@@ -4,9 +4,9 @@
 #include <sched.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -42,8 +42,9 @@ const char* CpuListText(const cpu_set_t& set, char* buf, size_t size) {
     if (!CPU_ISSET(c, &set)) continue;
     int last = c;
     while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set)) ++last;
-    const int w = last > c ? std::snprintf(buf + used, size - used, "%s%d-%d", used ? "," : "", c, last)
-                           : std::snprintf(buf + used, size - used, "%s%d", used ? "," : "", c);
+    const int w = last > c
+                      ? std::snprintf(buf + used, size - used, "%s%d-%d", used ? "," : "", c, last)
+                      : std::snprintf(buf + used, size - used, "%s%d", used ? "," : "", c);
     used += w > 0 ? static_cast<size_t>(w) : 0;
     c = last;
   }
@@ -278,8 +279,8 @@ void ThreadPool::ForRanges(const Parallel* self, int64_t n, void* ctx,
   int64_t spin = pool->spin_ns_;
   if (spin > 0 && ran > 0)
     spin = std::min(spin, std::max(kMinCallerSpinNs, 2 * (NowNs() - start) / ran));
-  pool->Wait([&] { return pool->done_.load(std::memory_order_seq_cst) == chunks; },
-             &pool->done_cv_, &pool->done_sleepers_, spin);
+  pool->Wait([&] { return pool->done_.load(std::memory_order_seq_cst) == chunks; }, &pool->done_cv_,
+             &pool->done_sleepers_, spin);
 }
 
 }  // namespace axle

@@ -28,7 +28,7 @@
 namespace axle {
 
 struct ThreadPoolOptions {
-  int threads = 1;        // counting the caller
+  int threads = 1;  // counting the caller
   const int32_t* cpus = nullptr;
   uint32_t num_cpus = 0;  // 0: no pinning
   // How long a waiting thread stays awake before sleeping; 0: sleeps at once.

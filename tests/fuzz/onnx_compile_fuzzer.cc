@@ -59,8 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, g_errors)) > 0) text.append(buf, n);
   if (rc != axle::cli::kExitOk && rc != axle::cli::kExitFailure) {
-    std::fprintf(stderr, "compile exited %d (expected 0 or 1); it printed: %s\n", rc,
-                 text.c_str());
+    std::fprintf(stderr, "compile exited %d (expected 0 or 1); it printed: %s\n", rc, text.c_str());
     std::abort();
   }
   if (rc == axle::cli::kExitFailure && text.rfind("error: ", 0) != 0) {

@@ -33,8 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!ParseTensor(again.SerializeAsString(), "round trip", &back, &error, false) ||
       back.dtype != t.dtype || back.shape != t.shape || back.bytes != t.bytes ||
       back.name != t.name) {
-    std::fprintf(stderr, "round trip of %s changed it: %s\n",
-                 ShapeString(t.dtype, t.shape).c_str(), error.c_str());
+    std::fprintf(stderr, "round trip of %s changed it: %s\n", ShapeString(t.dtype, t.shape).c_str(),
+                 error.c_str());
     std::abort();
   }
   return 0;

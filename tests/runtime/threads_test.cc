@@ -4,7 +4,6 @@
 // equals the single-threaded one, bit for bit. And the thread pool itself: every range of every
 // job run exactly once, however the threads are scheduled.
 #include <gtest/gtest.h>
-
 #include <sched.h>
 
 #include <atomic>
@@ -192,9 +191,8 @@ TEST(ThreadPoolTest, BadOptionsAreRefusedWithAMessage) {
             AXLE_INVALID_ARGUMENT);
   EXPECT_EQ(ExecutionContext::Create(model, ContextOptions().threads(-1), &ctx),
             AXLE_INVALID_ARGUMENT);
-  EXPECT_EQ(ExecutionContext::Create(model, ContextOptions().threads(2).spin_microseconds(
-                                                AXLE_SPIN_NEVER),
-                                     &ctx),
+  EXPECT_EQ(ExecutionContext::Create(
+                model, ContextOptions().threads(2).spin_microseconds(AXLE_SPIN_NEVER), &ctx),
             AXLE_OK);
 }
 
@@ -211,8 +209,7 @@ TEST(ThreadPoolTest, PinnedContextPinsTheCaller) {
     ExecutionContext plain, pinned;
     ASSERT_EQ(ExecutionContext::Create(model, ContextOptions(), &plain), AXLE_OK);
     const int32_t last = cpus.back();
-    ASSERT_EQ(ExecutionContext::Create(model, ContextOptions().threads(2).cpus(&last, 1),
-                                       &pinned),
+    ASSERT_EQ(ExecutionContext::Create(model, ContextOptions().threads(2).cpus(&last, 1), &pinned),
               AXLE_OK);
     const std::vector<float> want = RunOnce(plain.get(), 0.5f);
     EXPECT_EQ(RunOnce(pinned.get(), 0.5f), want);
