@@ -3,9 +3,9 @@
 
 #include <cinttypes>
 #include <cstdlib>
-#include <ctime>
 #include <new>
 
+#include "runtime/src/clock.h"
 #include "runtime/src/op_table.h"
 
 namespace axle {
@@ -96,19 +96,11 @@ Status Context::SetProfile(uint64_t* step_ns, uint32_t num_steps) {
   return AXLE_OK;
 }
 
-namespace {
-uint64_t NowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
-}  // namespace
-
 Status Context::Invoke() {
   const Model& m = *model_;
   AXLE_RETURN_IF_ERROR(pool_->BeginInvoke());
   for (uint32_t i = 0; i < m.num_steps(); ++i) {
-    const uint64_t start = profile_ ? NowNs() : 0;
+    const int64_t start = profile_ ? NowNs() : 0;
     const StepDesc& s = m.step(i);
     const uint32_t* operands = m.step_inputs(s);
     const uint32_t n = s.num_inputs + s.num_outputs;
@@ -125,7 +117,7 @@ Status Context::Invoke() {
     const OpArgs args{view_ptrs_.get(), s.num_inputs, view_ptrs_.get() + s.num_inputs,
                       s.num_outputs,    s.params,     pool_->parallel()};
     const ref::KernelResult r = s.op->run(*s.op, args);
-    if (profile_) profile_[i] += NowNs() - start;
+    if (profile_) profile_[i] += static_cast<uint64_t>(NowNs() - start);
     if (!r.ok()) {
       const uint32_t t = operands[r.operand];
       const char* tname = m.tensor(t).name;

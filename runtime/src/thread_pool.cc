@@ -2,13 +2,14 @@
 #include "runtime/src/thread_pool.h"
 
 #include <sched.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <new>
+
+#include "runtime/src/clock.h"
 
 namespace axle {
 namespace {
@@ -19,12 +20,6 @@ inline void CpuRelax() {
 #elif defined(__aarch64__)
   asm volatile("yield");
 #endif
-}
-
-inline int64_t NowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
 // A spinning thread reads the clock every kPausesPerCheck pauses (a few microseconds); a gap of
@@ -182,16 +177,13 @@ void ThreadPool::Wait(Ready ready, pthread_cond_t* cv, std::atomic<int>* sleeper
     for (int phase = 0; phase < 2 && !preempted; ++phase) {
       const int64_t until = start + (phase + 1) * spin_ns;
       for (;;) {
-        if (phase == 0) {
-          for (int i = 0; i < kPausesPerCheck; ++i) {
-            if (ready()) return;
-            CpuRelax();
-          }
-        } else {
+        for (int i = 0; i < (phase == 0 ? kPausesPerCheck : 1); ++i) {
           if (ready()) return;
-          sched_yield();
+          if (phase == 0)
+            CpuRelax();
+          else
+            sched_yield();
         }
-        if (ready()) return;
         const int64_t now = NowNs();
         if (now - last > kPreemptedNs) {
           preempted = true;
