@@ -31,8 +31,9 @@ namespace {
 constexpr const char* kHelp =
     "usage: axle compile MODEL.onnx -o OUT.axm [options]\n"
     "\n"
-    "Compiles an ONNX model (opsets 13-21; binary protobuf, or ONNX's text syntax for files\n"
-    "ending in .onnxtxt) into an .axm plan: import into the axle dialect, canonicalize and fold\n"
+    "Compiles an ONNX model (default-domain opsets 7-21; opsets 1-6 are upgraded to 13 with\n"
+    "ONNX's version converter first; binary protobuf, or ONNX's text syntax for files ending\n"
+    "in .onnxtxt) into an .axm plan: import into the axle dialect, canonicalize and fold\n"
     "constants (shape subgraphs fold away), remove dead code, fuse (LayerNorm, GELU, linear\n"
     "epilogues, attention, QKV packing, elementwise chains), select kernels for the target,\n"
     "plan the arena, emit. Prints a summary: steps by op, parameters, arena bytes against the\n"
@@ -89,6 +90,8 @@ constexpr const char* kHelp =
     "                              the calibration inputs (what `axle debug-quant` runs)\n"
     "  --dump-ir-after-all DIR     write the IR after every pass into DIR\n"
     "  --print-ir                  print the final IR on stdout\n"
+    "  --print-import              print the IR as imported (before any pass) on stdout and\n"
+    "                              stop (the importer's lit tests)\n"
     "  --json                      print the summary as one JSON object: model, output, target,\n"
     "                              compile_ms, steps, ops {name: count}, parameters,\n"
     "                              constant_bytes, arena_bytes, arena_lower_bound, and with\n"
@@ -129,9 +132,8 @@ int CompileMain(int argc, char** argv) {
                         "--max-error", "--smooth-alpha", "--group-size", "--targets-dir",
                         "--memory-budget-mib"})
     args.Option(o);
-  for (const char* f :
-       {"--print-ir", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q", "--debug-quant",
-        "--allow-cpu-fallback"})
+  for (const char* f : {"--print-ir", "--print-import", "--json", "--no-fusion", "--no-pack-qkv",
+                        "--quiet", "-q", "--debug-quant", "--allow-cpu-fallback"})
     args.Flag(f);
   std::string path;
   if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
@@ -277,6 +279,11 @@ int CompileMain(int argc, char** argv) {
   if (!module) {
     if (first_error) return Fail(path + ": import failed");
     return kExitFailure;
+  }
+  if (args.Has("--print-import")) {
+    module->print(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
   }
   mlir::PassManager pm(&context);
   pm.addPass(mlir::createCanonicalizerPass());

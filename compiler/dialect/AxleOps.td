@@ -73,6 +73,8 @@ def Axle_OrOp : Axle_BinaryOp<"or", "logical or">;
 def Axle_XorOp : Axle_BinaryOp<"xor", "logical xor">;
 def Axle_ModOp : Axle_BinaryOp<"mod", "remainder with the divisor's sign (integers)">;
 def Axle_FmodOp : Axle_BinaryOp<"fmod", "remainder with the dividend's sign">;
+def Axle_BitShiftLeftOp : Axle_BinaryOp<"bit_shift_left", "lhs << rhs (unsigned)">;
+def Axle_BitShiftRightOp : Axle_BinaryOp<"bit_shift_right", "lhs >> rhs (unsigned)">;
 
 // Unary elementwise op: the result has the operand's type.
 class Axle_UnaryOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure, Axle_InPlace]> {
@@ -101,6 +103,16 @@ def Axle_SinOp : Axle_UnaryOp<"sin", "sine">;
 def Axle_CosOp : Axle_UnaryOp<"cos", "cosine">;
 def Axle_SignOp : Axle_UnaryOp<"sign", "-1, 0 or 1">;
 def Axle_IdentityOp : Axle_UnaryOp<"identity", "a copy">;
+def Axle_TanOp : Axle_UnaryOp<"tan", "tangent">;
+def Axle_AsinOp : Axle_UnaryOp<"asin", "arcsine">;
+def Axle_AcosOp : Axle_UnaryOp<"acos", "arccosine">;
+def Axle_AtanOp : Axle_UnaryOp<"atan", "arctangent">;
+def Axle_SinhOp : Axle_UnaryOp<"sinh", "hyperbolic sine">;
+def Axle_CoshOp : Axle_UnaryOp<"cosh", "hyperbolic cosine">;
+def Axle_AsinhOp : Axle_UnaryOp<"asinh", "inverse hyperbolic sine">;
+def Axle_AcoshOp : Axle_UnaryOp<"acosh", "inverse hyperbolic cosine">;
+def Axle_AtanhOp : Axle_UnaryOp<"atanh", "inverse hyperbolic tangent">;
+def Axle_RoundOp : Axle_UnaryOp<"round", "round to the nearest integer, halves to even">;
 
 // Not folded: axle-materialize-outputs inserts it so that every plan output is a buffer of its
 // own, written by exactly one step.
@@ -459,6 +471,154 @@ def Axle_QLinearOp : Axle_Op<"qlinear", [Pure]> {
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
+}
+
+
+//===----------------------------------------------------------------------===//
+// Indexing (ONNX semantics; indices i32 or i64, negative ones count from the end)
+//===----------------------------------------------------------------------===//
+
+class Axle_ArgOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure]> {
+  let summary = "index (i64) of the " # what # " along `axis`";
+  let description = [{
+    Ties give the first index, or the last with `select_last_index`. `keepdims` keeps the
+    reduced axis as size 1.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, BoolAttr:$keepdims,
+                   BoolAttr:$select_last_index);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+def Axle_ArgMaxOp : Axle_ArgOp<"arg_max", "maximum">;
+def Axle_ArgMinOp : Axle_ArgOp<"arg_min", "minimum">;
+
+def Axle_GatherElementsOp : Axle_Op<"gather_elements", [Pure]> {
+  let summary = "result[i][j] = data[indices[i][j]][j] along `axis` (the indices' shape)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_ScatterElementsOp : Axle_Op<"scatter_elements", [Pure]> {
+  let summary = "data with result[indices[i][j]][j] (reduction)= updates[i][j] along `axis`";
+  let description = [{ `reduction`: "none" (replace), "add", "mul", "max" or "min". }];
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, AnyRankedTensor:$updates,
+                   I64Attr:$axis, StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_GatherNDOp : Axle_Op<"gather_nd", [Pure]> {
+  let summary = "slices of data addressed by the index tuples in the last dimension of indices";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$batch_dims);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_ScatterNDOp : Axle_Op<"scatter_nd", [Pure]> {
+  let summary = "data with the slices addressed by index tuples (reduction)= updates";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, AnyRankedTensor:$updates,
+                   StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_TopKOp : Axle_Op<"top_k", [Pure]> {
+  let summary = "the k largest (or smallest) values along `axis` and their i64 indices, sorted";
+  let description = [{ k is the results' size along `axis`; equal values keep the lower index first. }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, BoolAttr:$largest);
+  let results = (outs AnyRankedTensor:$values, AnyRankedTensor:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Axle_CumSumOp : Axle_Op<"cum_sum", [Pure]> {
+  let summary = "running sum along `axis` (exclusive: without the element itself; reverse)";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, BoolAttr:$exclusive,
+                   BoolAttr:$reverse);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution, pooling, padding over [N, C, D1, ...] (f32)
+//===----------------------------------------------------------------------===//
+
+class Axle_ConvLikeOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure]> {
+  let summary = what;
+  let description = [{
+    `pads` holds the begin pads of every spatial dimension, then the end pads; `strides` and
+    `dilations` one value per spatial dimension; the weight's spatial dimensions are the kernel.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                   Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+def Axle_ConvOp : Axle_ConvLikeOp<"conv", "convolution, weight [M, C / group, k1, ...] (+ bias [M])">;
+def Axle_ConvTransposeOp : Axle_ConvLikeOp<"conv_transpose",
+    "transposed convolution, weight [C, M / group, k1, ...] (+ bias [M])">;
+
+def Axle_PoolOp : Axle_Op<"pool", [Pure]> {
+  let summary = "max, average or Lp pooling over a sliding window";
+  let description = [{
+    `kind`: "max", "average" or "lp" (order `p`). Padded positions never win a max and count in an
+    average only with `count_include_pad`. The result's extent (floor or ceil mode) is its type.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, StrAttr:$kind, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, BoolAttr:$count_include_pad, I64Attr:$p);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Axle_PadOp : Axle_Op<"pad", [Pure]> {
+  let summary = "padding: constant, reflect, edge or wrap";
+  let description = [{ `pads`: the begin pads of every dimension, then the end pads (>= 0). }];
+  let arguments = (ins AnyRankedTensor:$input, StrAttr:$mode, DenseI64ArrayAttr:$pads,
+                   F64Attr:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Axle_ResampleOp : Axle_Op<"resample", [Pure]> {
+  let summary = "separable resampling by per-axis tap tables (Resize, Upsample)";
+  let description = [{
+    `indices` (i64) and `weights` (f32) are [sum of the result's dimensions, T]: for each output
+    coordinate of each axis in turn, T input indices and their weights. The result is the sum over
+    the tap products of the axes; an index of -1 on any axis gives `extrapolation_value`.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$indices, AnyRankedTensor:$weights,
+                   F32Attr:$extrapolation_value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $weights attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif  // AXLE_OPS_TD

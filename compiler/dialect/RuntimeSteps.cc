@@ -13,6 +13,39 @@ namespace fb = ::axle::schema;
 
 std::vector<int64_t> Vec(llvm::ArrayRef<int64_t> a) { return {a.begin(), a.end()}; }
 
+template <typename ArgOpTy>
+ParamsSpec ArgParams(ArgOpTy o) {
+  ParamsSpec p = ParamsSpec::Index(o.getAxis());
+  p.keepdims = o.getKeepdims();
+  p.select_last_index = o.getSelectLastIndex();
+  return p;
+}
+
+template <typename ConvOpTy>
+ParamsSpec ConvParams(ConvOpTy o) {
+  auto wt = llvm::cast<mlir::RankedTensorType>(o.getWeight().getType());
+  ParamsSpec p = ParamsSpec::Window(Vec(wt.getShape().drop_front(2)), Vec(o.getStrides()),
+                                    Vec(o.getPads()), Vec(o.getDilations()));
+  p.group = o.getGroup();
+  return p;
+}
+
+bool ScatterReductionCode(llvm::StringRef name, uint8_t* code, std::string* why) {
+  auto c = llvm::StringSwitch<int>(name)
+               .Case("none", fb::ScatterReduction_None)
+               .Case("add", fb::ScatterReduction_Add)
+               .Case("mul", fb::ScatterReduction_Mul)
+               .Case("max", fb::ScatterReduction_Max)
+               .Case("min", fb::ScatterReduction_Min)
+               .Default(-1);
+  if (c < 0) {
+    *why = "reduction must be none, add, mul, max or min, got '" + name.str() + "'";
+    return false;
+  }
+  *code = static_cast<uint8_t>(c);
+  return true;
+}
+
 }  // namespace
 
 std::optional<uint8_t> ActivationCode(llvm::StringRef name) {
@@ -162,6 +195,8 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
       .Case([&](XorOp) { return set(fb::OpCode_Xor); })
       .Case([&](ModOp) { return set(fb::OpCode_Mod); })
       .Case([&](FmodOp) { return set(fb::OpCode_Fmod); })
+      .Case([&](BitShiftLeftOp) { return set(fb::OpCode_BitShiftLeft); })
+      .Case([&](BitShiftRightOp) { return set(fb::OpCode_BitShiftRight); })
       .Case([&](ReluOp) { return set(fb::OpCode_Relu); })
       .Case([&](SigmoidOp) { return set(fb::OpCode_Sigmoid); })
       .Case([&](TanhOp) { return set(fb::OpCode_Tanh); })
@@ -178,6 +213,83 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
       .Case([&](SinOp) { return set(fb::OpCode_Sin); })
       .Case([&](CosOp) { return set(fb::OpCode_Cos); })
       .Case([&](SignOp) { return set(fb::OpCode_Sign); })
+      .Case([&](TanOp) { return set(fb::OpCode_Tan); })
+      .Case([&](AsinOp) { return set(fb::OpCode_Asin); })
+      .Case([&](AcosOp) { return set(fb::OpCode_Acos); })
+      .Case([&](AtanOp) { return set(fb::OpCode_Atan); })
+      .Case([&](SinhOp) { return set(fb::OpCode_Sinh); })
+      .Case([&](CoshOp) { return set(fb::OpCode_Cosh); })
+      .Case([&](AsinhOp) { return set(fb::OpCode_Asinh); })
+      .Case([&](AcoshOp) { return set(fb::OpCode_Acosh); })
+      .Case([&](AtanhOp) { return set(fb::OpCode_Atanh); })
+      .Case([&](RoundOp) { return set(fb::OpCode_Round); })
+      .Case([&](ArgMaxOp o) { return set(fb::OpCode_ArgMax, ArgParams(o)); })
+      .Case([&](ArgMinOp o) { return set(fb::OpCode_ArgMin, ArgParams(o)); })
+      .Case([&](GatherElementsOp o) {
+        return set(fb::OpCode_GatherElements, ParamsSpec::Index(o.getAxis()));
+      })
+      .Case([&](ScatterElementsOp o) -> mlir::LogicalResult {
+        ParamsSpec p = ParamsSpec::Index(o.getAxis());
+        if (!ScatterReductionCode(o.getReduction(), &p.reduction, why)) return mlir::failure();
+        return set(fb::OpCode_ScatterElements, p);
+      })
+      .Case([&](GatherNDOp o) {
+        ParamsSpec p = ParamsSpec::Index(0);
+        p.batch_dims = o.getBatchDims();
+        return set(fb::OpCode_GatherND, p);
+      })
+      .Case([&](ScatterNDOp o) -> mlir::LogicalResult {
+        ParamsSpec p = ParamsSpec::Index(0);
+        if (!ScatterReductionCode(o.getReduction(), &p.reduction, why)) return mlir::failure();
+        return set(fb::OpCode_ScatterND, p);
+      })
+      .Case([&](TopKOp o) {
+        ParamsSpec p = ParamsSpec::Index(o.getAxis());
+        p.largest = o.getLargest();
+        return set(fb::OpCode_TopK, p);
+      })
+      .Case([&](CumSumOp o) {
+        ParamsSpec p = ParamsSpec::Index(o.getAxis());
+        p.exclusive = o.getExclusive();
+        p.reverse = o.getReverse();
+        return set(fb::OpCode_CumSum, p);
+      })
+      .Case([&](ConvOp o) { return set(fb::OpCode_Conv, ConvParams(o)); })
+      .Case([&](ConvTransposeOp o) { return set(fb::OpCode_ConvTranspose, ConvParams(o)); })
+      .Case([&](PoolOp o) -> mlir::LogicalResult {
+        ParamsSpec p = ParamsSpec::Window(Vec(o.getKernel()), Vec(o.getStrides()), Vec(o.getPads()),
+                                          Vec(o.getDilations()));
+        const llvm::StringRef kind = o.getKind();
+        if (kind != "max" && kind != "average" && kind != "lp") {
+          *why = "pool kind must be max, average or lp, got '" + kind.str() + "'";
+          return mlir::failure();
+        }
+        p.mode = kind == "max"       ? fb::PoolMode_Max
+                 : kind == "average" ? fb::PoolMode_Average
+                                     : fb::PoolMode_Lp;
+        p.count_include_pad = o.getCountIncludePad();
+        p.p = o.getP();
+        return set(fb::OpCode_Pool, p);
+      })
+      .Case([&](ResampleOp o) {
+        return set(fb::OpCode_Resample,
+                   ParamsSpec::Unary(o.getExtrapolationValue().convertToFloat(), 0));
+      })
+      .Case([&](PadOp o) -> mlir::LogicalResult {
+        const llvm::StringRef mode = o.getMode();
+        auto code = llvm::StringSwitch<int>(mode)
+                        .Case("constant", fb::PadMode_Constant)
+                        .Case("reflect", fb::PadMode_Reflect)
+                        .Case("edge", fb::PadMode_Edge)
+                        .Case("wrap", fb::PadMode_Wrap)
+                        .Default(-1);
+        if (code < 0) {
+          *why = "pad mode must be constant, reflect, edge or wrap, got '" + mode.str() + "'";
+          return mlir::failure();
+        }
+        return set(fb::OpCode_Pad, ParamsSpec::Pad(static_cast<uint8_t>(code), Vec(o.getPads()),
+                                                   o.getValue().convertToDouble()));
+      })
       .Case([&](IdentityOp) { return set(fb::OpCode_Reshape); })  // a byte copy, any dtype
       .Case([&](CopyOp) { return set(fb::OpCode_Reshape); })
       .Case([&](ClipOp o) {

@@ -26,8 +26,9 @@ struct ImportOptions {
   std::string model_dir;
 };
 
-// Emits diagnostics (located at the ONNX node's name) and returns null on failure. Opsets 7
-// through 21 of the default domain are accepted (ops whose pre-13 semantics differ are refused).
+// Emits diagnostics (located at the ONNX node's name) and returns null on failure. Default-domain
+// opsets 1 through 21 are accepted: below 7 the model is first upgraded with ONNX's version
+// converter; each op's handler covers the opsets its registration names (OpRegistry.h).
 mlir::OwningOpRef<mlir::ModuleOp> ImportModel(const onnx::ModelProto& model,
                                               mlir::MLIRContext* context,
                                               const ImportOptions& options);

@@ -70,6 +70,21 @@ KernelResult BinaryTyped(BinaryOp op, const TensorView& a, const TensorView& b,
       case BinaryOp::kPow: r = IntPow(x, y); break;
       case BinaryOp::kMin: r = x < y ? x : y; break;
       case BinaryOp::kMax: r = x > y ? x : y; break;
+      case BinaryOp::kBitShiftLeft:
+      case BinaryOp::kBitShiftRight: {
+        // Unsigned only (the contract); a shift by the width or more gives 0.
+        using U = std::make_unsigned_t<T>;
+        const U ux = static_cast<U>(x), uy = static_cast<U>(y);
+        if (uy >= sizeof(T) * 8) {
+          r = 0;
+        } else if (op == BinaryOp::kBitShiftLeft) {
+          using P = std::conditional_t<(sizeof(U) < sizeof(unsigned)), unsigned, U>;
+          r = static_cast<T>(static_cast<P>(ux) << uy);
+        } else {
+          r = static_cast<T>(ux >> uy);
+        }
+        break;
+      }
       default: break;
       }
     }
@@ -148,6 +163,8 @@ bool IsHalf(DType t) { return t == DType::kF16 || t == DType::kBF16; }
 
 bool BinarySupports(BinaryOp op, DType in) {
   if (IsLogical(op)) return in == DType::kBool;
+  if (op == BinaryOp::kBitShiftLeft || op == BinaryOp::kBitShiftRight)
+    return in == DType::kU8 || in == DType::kU16 || in == DType::kU32 || in == DType::kU64;
   if (IsComparison(op)) return IsNumeric(in) || IsHalf(in);
   return (IsNumeric(in) && in != DType::kBool) || IsHalf(in);
 }

@@ -42,8 +42,10 @@ enum class BinaryOp : uint8_t {
   kAnd,
   kOr,
   kXor,
-  kMod,   // integer remainder with the divisor's sign (Python %); ONNX Mod fmod=0
-  kFmod,  // remainder with the dividend's sign (C fmod / %); ONNX Mod fmod=1
+  kMod,           // integer remainder with the divisor's sign (Python %); ONNX Mod fmod=0
+  kFmod,          // remainder with the dividend's sign (C fmod / %); ONNX Mod fmod=1
+  kBitShiftLeft,  // unsigned integers; shifting by the width or more gives 0
+  kBitShiftRight,
 };
 enum class UnaryOp : uint8_t {
   kRelu,
@@ -65,6 +67,16 @@ enum class UnaryOp : uint8_t {
   kSin,
   kCos,
   kSign,
+  kTan,
+  kAsin,
+  kAcos,
+  kAtan,
+  kSinh,
+  kCosh,
+  kAsinh,
+  kAcosh,
+  kAtanh,
+  kRound,  // halves to even
 };
 enum class ReduceOp : uint8_t { kSum, kMean, kMax, kMin, kProd };
 
@@ -126,6 +138,60 @@ void Where(const TensorView& cond, const TensorView& x, const TensorView& y, con
 void Cast(const TensorView& x, const TensorView& y);
 // x broadcast to y.shape.
 void Expand(const TensorView& x, const TensorView& y);
+
+// --- Indexing (kernels/ref/indexing.cc); numbering shared with the schema's enums ---
+
+enum class ScatterReduction : uint8_t { kNone = 0, kAdd = 1, kMul = 2, kMax = 3, kMin = 4 };
+
+// Index of the max (else min) along `axis` into y (i64, x's shape with axis reduced); ties give
+// the first index, or the last with select_last. NaN is never selected over a number.
+void ArgReduce(const TensorView& x, int axis, bool is_min, bool select_last, const TensorView& y);
+// y[i][j][k] = data[index[i][j][k]][j][k] along axis (y has indices' shape).
+KernelResult GatherElements(const TensorView& data, const TensorView& indices, int axis,
+                            const TensorView& y);
+// y = data, then y[index[i][j]][j] (op)= updates[i][j] along axis. Input 1 holds the indices.
+KernelResult ScatterElements(const TensorView& data, const TensorView& indices,
+                             const TensorView& updates, int axis, ScatterReduction reduction,
+                             const TensorView& y);
+KernelResult GatherND(const TensorView& data, const TensorView& indices, int batch_dims,
+                      const TensorView& y);
+KernelResult ScatterND(const TensorView& data, const TensorView& indices, const TensorView& updates,
+                       ScatterReduction reduction, const TensorView& y);
+// The k = values.shape[axis] largest (else smallest) along axis, sorted; equal values keep the
+// lower index first.
+void TopK(const TensorView& x, int axis, bool largest, const TensorView& values,
+          const TensorView& indices);
+void CumSum(const TensorView& x, int axis, bool exclusive, bool reverse, const TensorView& y);
+
+// --- Convolution, pooling, padding (kernels/ref/conv_pool.cc), f32 over [N, C, D1, ...] ---
+
+enum class PoolMode : uint8_t { kMax = 0, kAverage = 1, kLp = 2 };
+enum class PadMode : uint8_t { kConstant = 0, kReflect = 1, kEdge = 2, kWrap = 3 };
+
+struct Window {
+  int rank = 0;              // spatial dimensions
+  const int64_t* kernel;     // [rank]
+  const int64_t* strides;    // [rank]
+  const int64_t* pads;       // [2 * rank]: begins, then ends
+  const int64_t* dilations;  // [rank]
+};
+
+// y = conv(x, w) + bias; w is [M, C / group, k...]. Output positions split across `par`.
+void Conv(const TensorView& x, const TensorView& w, const TensorView* bias, const Window& win,
+          int64_t group, const TensorView& y, const Parallel* par = nullptr);
+// The transpose (gradient) of Conv; w is [C, M / group, k...]; pads begins trim the output.
+void ConvTranspose(const TensorView& x, const TensorView& w, const TensorView* bias,
+                   const Window& win, int64_t group, const TensorView& y);
+void Pool(const TensorView& x, const Window& win, PoolMode mode, bool count_include_pad, int64_t p,
+          const TensorView& y);
+// pads: begins of every dimension then ends; any dtype for constant/edge/wrap/reflect.
+void Pad(const TensorView& x, const int64_t* pads, PadMode mode, double value, const TensorView& y);
+
+// Separable resampling (Resize): indices (i64) and weights (f32) are [sum of y's dims, taps];
+// the rows of axis d follow those of axes < d. An index of -1 makes the element `extrapolation`.
+// Indices are checked against x's dimensions before anything is written.
+KernelResult Resample(const TensorView& x, const TensorView& indices, const TensorView& weights,
+                      float extrapolation, const TensorView& y);
 
 // --- Fused operations (produced by the compiler's fusion passes) ---
 

@@ -117,6 +117,16 @@ T UnaryScalar(UnaryOp op, T x, float alpha, float beta) {
     case UnaryOp::kCos: return std::cos(x);
     case UnaryOp::kSign: return x > 0 ? T{1} : (x < 0 ? T{-1} : T{0});
     case UnaryOp::kNot: return x == 0 ? T{1} : T{0};
+    case UnaryOp::kTan: return std::tan(x);
+    case UnaryOp::kAsin: return std::asin(x);
+    case UnaryOp::kAcos: return std::acos(x);
+    case UnaryOp::kAtan: return std::atan(x);
+    case UnaryOp::kSinh: return std::sinh(x);
+    case UnaryOp::kCosh: return std::cosh(x);
+    case UnaryOp::kAsinh: return std::asinh(x);
+    case UnaryOp::kAcosh: return std::acosh(x);
+    case UnaryOp::kAtanh: return std::atanh(x);
+    case UnaryOp::kRound: return std::nearbyint(x);  // the default rounding mode: to even
     }
     return x;
   } else {

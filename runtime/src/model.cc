@@ -193,6 +193,86 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
     p->num_constants = e->constants() ? e->constants()->size() : 0;
     return AXLE_OK;
   }
+  case fb::Params_IndexParams: {
+    const auto* x = s->params_as_IndexParams();
+    if (!x) break;
+    if (x->reduction() < fb::ScatterReduction_MIN || x->reduction() > fb::ScatterReduction_MAX)
+      return Error(AXLE_INVALID_MODEL, "IndexParams.reduction %d is unknown",
+                   static_cast<int>(x->reduction()));
+    p->axis = x->axis();
+    p->batch_dims = x->batch_dims();
+    p->reduction = static_cast<uint8_t>(x->reduction());
+    p->keepdims = x->keepdims();
+    p->select_last_index = x->select_last_index();
+    p->largest = x->largest();
+    p->exclusive = x->exclusive();
+    p->reverse = x->reverse();
+    return AXLE_OK;
+  }
+  case fb::Params_WindowParams: {
+    const auto* w = s->params_as_WindowParams();
+    if (!w) break;
+    if (w->pool() < fb::PoolMode_MIN || w->pool() > fb::PoolMode_MAX)
+      return Error(AXLE_INVALID_MODEL, "WindowParams.pool %d is unknown",
+                   static_cast<int>(w->pool()));
+    int32_t n_kernel = 0, n_strides = 0, n_dilations = 0;  // spatial rank
+    AXLE_RETURN_IF_ERROR(CopyList(w->kernel(), "WindowParams.kernel", p->kernel, &n_kernel));
+    AXLE_RETURN_IF_ERROR(CopyList(w->strides(), "WindowParams.strides", p->strides, &n_strides));
+    AXLE_RETURN_IF_ERROR(
+        CopyList(w->dilations(), "WindowParams.dilations", p->dilations, &n_dilations));
+    const auto* pads = w->pads();
+    if (!Aligned8(pads) || (pads ? pads->size() : 0) != 2u * n_kernel || n_strides != n_kernel ||
+        n_dilations != n_kernel)
+      return Error(AXLE_INVALID_MODEL,
+                   "WindowParams: %d kernel sizes need as many strides (%d) and dilations (%d) "
+                   "and twice as many pads (%u), 8-byte aligned",
+                   n_kernel, n_strides, n_dilations, pads ? pads->size() : 0);
+    for (int32_t i = 0; i < n_kernel; ++i) {
+      p->pads[i] = pads->Get(i);
+      p->pads[n_kernel + i] = pads->Get(n_kernel + i);
+      // Pads may be negative (a transposed convolution with an explicit output shape); the
+      // kernels bounds-check every position.
+      if (p->kernel[i] < 1 || p->strides[i] < 1 || p->dilations[i] < 1)
+        return Error(AXLE_INVALID_MODEL,
+                     "WindowParams: spatial dimension %d has kernel %lld, stride %lld, dilation "
+                     "%lld (each must be >= 1)",
+                     i, static_cast<long long>(p->kernel[i]), static_cast<long long>(p->strides[i]),
+                     static_cast<long long>(p->dilations[i]));
+    }
+    p->window_rank = n_kernel;
+    p->group = w->group();
+    p->pool = static_cast<uint8_t>(w->pool());
+    p->count_include_pad = w->count_include_pad();
+    p->p = w->p();
+    if (p->group < 1 || p->p < 1)
+      return Error(AXLE_INVALID_MODEL, "WindowParams: group %lld and p %lld must be >= 1",
+                   static_cast<long long>(p->group), static_cast<long long>(p->p));
+    return AXLE_OK;
+  }
+  case fb::Params_PadParams: {
+    const auto* pp = s->params_as_PadParams();
+    if (!pp) break;
+    if (pp->mode() < fb::PadMode_MIN || pp->mode() > fb::PadMode_MAX)
+      return Error(AXLE_INVALID_MODEL, "PadParams.mode %d is unknown",
+                   static_cast<int>(pp->mode()));
+    const auto* pads = pp->pads();
+    const uint32_t n = pads ? pads->size() : 0;
+    if (!Aligned8(pads) || n > 2u * kMaxRank || n % 2)
+      return Error(AXLE_INVALID_MODEL,
+                   "PadParams.pads has %u entries (even, at most %d, 8-byte "
+                   "aligned)",
+                   n, 2 * kMaxRank);
+    for (uint32_t i = 0; i < n; ++i) {
+      p->pads[i] = pads->Get(i);
+      if (p->pads[i] < 0)
+        return Error(AXLE_INVALID_MODEL, "PadParams.pads[%u] = %lld is negative", i,
+                     static_cast<long long>(p->pads[i]));
+    }
+    p->num_pads = static_cast<int32_t>(n);
+    p->pool = static_cast<uint8_t>(pp->mode());
+    p->pad_value = pp->value();
+    return AXLE_OK;
+  }
   default: break;
   }
   return Error(AXLE_INVALID_MODEL, "the %s parameter table is missing", ParamsName(type));

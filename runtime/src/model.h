@@ -45,6 +45,22 @@ struct StepParams {
   int64_t code_size = 0;
   const float* constants = nullptr;  // its immediates (into the file, 4-byte aligned)
   int64_t num_constants = 0;
+  // IndexParams
+  int64_t batch_dims = 0;
+  uint8_t reduction = 0;  // ref::ScatterReduction
+  bool select_last_index = false, largest = true, exclusive = false, reverse = false;
+  // WindowParams (spatial dimensions: window_rank), PadParams (pads of every dimension)
+  int32_t window_rank = 0;
+  int64_t kernel[kMaxRank] = {};
+  int64_t strides[kMaxRank] = {};
+  int64_t dilations[kMaxRank] = {};
+  int64_t pads[2 * kMaxRank] = {};
+  int32_t num_pads = 0;
+  int64_t group = 1;
+  uint8_t pool = 0;  // ref::PoolMode; PadParams: ref::PadMode
+  bool count_include_pad = false;
+  int64_t p = 2;
+  double pad_value = 0;
 };
 
 struct StepDesc {

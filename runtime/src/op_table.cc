@@ -867,6 +867,312 @@ KernelResult RunFusedElementwise(const OpInfo&, const OpArgs& a) {
   return {};
 }
 
+// --- Indexing ---
+
+Status ExpectIndices(const TensorView& v, const char* role) {
+  if (v.dtype != DType::kI32 && v.dtype != DType::kI64)
+    return Invalid("%s has dtype %s; indices are i32 or i64", role, DTypeName(v.dtype));
+  return AXLE_OK;
+}
+
+Status ExpectNumeric(const TensorView& v, const char* role) {
+  if (!ref::IsNumeric(v.dtype))
+    return Invalid("%s has dtype %s, which this kernel does not take", role, DTypeName(v.dtype));
+  return AXLE_OK;
+}
+
+Status ValidateArgReduce(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectNumeric(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectAxis(a.params.axis, x.shape.rank));
+  if (x.shape.dims[a.params.axis] == 0) return Invalid("the reduced axis is empty");
+  Shape out = x.shape;
+  if (a.params.keepdims) {
+    out.dims[a.params.axis] = 1;
+  } else {
+    for (int d = static_cast<int>(a.params.axis); d + 1 < out.rank; ++d)
+      out.dims[d] = out.dims[d + 1];
+    --out.rank;
+  }
+  return ExpectOutput(a, 0, DType::kI64, out);
+}
+KernelResult RunArgReduce(const OpInfo& op, const OpArgs& a) {
+  ref::ArgReduce(*a.in[0], static_cast<int>(a.params.axis), op.variant == 1,
+                 a.params.select_last_index, *a.out[0]);
+  return {};
+}
+
+// Indices of the same rank as the data, no larger than it outside `axis`.
+Status ValidateElementsIndices(const TensorView& data, const TensorView& idx, int64_t axis) {
+  AXLE_RETURN_IF_ERROR(ExpectIndices(idx, "indices (input 1)"));
+  AXLE_RETURN_IF_ERROR(ExpectAxis(axis, data.shape.rank));
+  if (idx.shape.rank != data.shape.rank)
+    return Invalid("indices %s and data %s differ in rank", ShapeText(idx).text,
+                   ShapeText(data).text);
+  for (int d = 0; d < data.shape.rank; ++d)
+    if (d != axis && idx.shape.dims[d] > data.shape.dims[d])
+      return Invalid("indices %s exceed data %s in dimension %d", ShapeText(idx).text,
+                     ShapeText(data).text, d);
+  return AXLE_OK;
+}
+
+Status ValidateGatherElements(const OpInfo&, const OpArgs& a) {
+  AXLE_RETURN_IF_ERROR(ValidateElementsIndices(*a.in[0], *a.in[1], a.params.axis));
+  return ExpectOutput(a, 0, a.in[0]->dtype, a.in[1]->shape);
+}
+KernelResult RunGatherElements(const OpInfo&, const OpArgs& a) {
+  return ref::GatherElements(*a.in[0], *a.in[1], static_cast<int>(a.params.axis), *a.out[0]);
+}
+
+Status ValidateScatterElements(const OpInfo&, const OpArgs& a) {
+  const TensorView& data = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectNumeric(data, "data (input 0)"));
+  AXLE_RETURN_IF_ERROR(ValidateElementsIndices(data, *a.in[1], a.params.axis));
+  if (a.in[2]->dtype != data.dtype) return Invalid("updates and data differ in dtype");
+  AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[2], a.in[1]->shape, "updates (input 2)"));
+  return ExpectOutput(a, 0, data.dtype, data.shape);
+}
+KernelResult RunScatterElements(const OpInfo&, const OpArgs& a) {
+  return ref::ScatterElements(*a.in[0], *a.in[1], *a.in[2], static_cast<int>(a.params.axis),
+                              static_cast<ref::ScatterReduction>(a.params.reduction), *a.out[0]);
+}
+
+// The shape a GatherND of `data` by `idx` gives (also ScatterND's updates, batch_dims 0).
+Status NdShape(const TensorView& data, const TensorView& idx, int64_t batch_dims, Shape* out) {
+  AXLE_RETURN_IF_ERROR(ExpectIndices(idx, "indices (input 1)"));
+  if (idx.shape.rank < 1) return Invalid("indices must have rank >= 1");
+  const int64_t k = idx.shape.dims[idx.shape.rank - 1];
+  if (batch_dims < 0 || batch_dims >= idx.shape.rank || k < 0 || batch_dims + k > data.shape.rank)
+    return Invalid("indices %s with batch_dims %lld do not index data %s", ShapeText(idx).text,
+                   static_cast<long long>(batch_dims), ShapeText(data).text);
+  for (int d = 0; d < batch_dims; ++d)
+    if (idx.shape.dims[d] != data.shape.dims[d])
+      return Invalid("batch dimension %d differs between data and indices", d);
+  out->rank = 0;
+  for (int d = 0; d + 1 < idx.shape.rank; ++d) out->dims[out->rank++] = idx.shape.dims[d];
+  for (int d = static_cast<int>(batch_dims + k); d < data.shape.rank; ++d) {
+    if (out->rank >= kMaxRank) return Invalid("the result has rank above %d", kMaxRank);
+    out->dims[out->rank++] = data.shape.dims[d];
+  }
+  return AXLE_OK;
+}
+
+Status ValidateGatherND(const OpInfo&, const OpArgs& a) {
+  Shape out;
+  AXLE_RETURN_IF_ERROR(NdShape(*a.in[0], *a.in[1], a.params.batch_dims, &out));
+  return ExpectOutput(a, 0, a.in[0]->dtype, out);
+}
+KernelResult RunGatherND(const OpInfo&, const OpArgs& a) {
+  return ref::GatherND(*a.in[0], *a.in[1], static_cast<int>(a.params.batch_dims), *a.out[0]);
+}
+
+Status ValidateScatterND(const OpInfo&, const OpArgs& a) {
+  const TensorView& data = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectNumeric(data, "data (input 0)"));
+  Shape updates;
+  AXLE_RETURN_IF_ERROR(NdShape(data, *a.in[1], 0, &updates));
+  if (a.in[2]->dtype != data.dtype) return Invalid("updates and data differ in dtype");
+  AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[2], updates, "updates (input 2)"));
+  return ExpectOutput(a, 0, data.dtype, data.shape);
+}
+KernelResult RunScatterND(const OpInfo&, const OpArgs& a) {
+  return ref::ScatterND(*a.in[0], *a.in[1], *a.in[2],
+                        static_cast<ref::ScatterReduction>(a.params.reduction), *a.out[0]);
+}
+
+Status ValidateTopK(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectNumeric(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectAxis(a.params.axis, x.shape.rank));
+  Shape out = x.shape;
+  out.dims[a.params.axis] =
+      a.out[0]->shape.rank == x.shape.rank ? a.out[0]->shape.dims[a.params.axis] : -1;
+  if (out.dims[a.params.axis] < 0 || out.dims[a.params.axis] > x.shape.dims[a.params.axis])
+    return Invalid("k must be in [0, %lld]", static_cast<long long>(x.shape.dims[a.params.axis]));
+  AXLE_RETURN_IF_ERROR(ExpectOutput(a, 0, x.dtype, out));
+  return ExpectOutput(a, 1, DType::kI64, out);
+}
+KernelResult RunTopK(const OpInfo&, const OpArgs& a) {
+  ref::TopK(*a.in[0], static_cast<int>(a.params.axis), a.params.largest, *a.out[0], *a.out[1]);
+  return {};
+}
+
+Status ValidateCumSum(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectNumeric(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectAxis(a.params.axis, x.shape.rank));
+  return ExpectOutput(a, 0, x.dtype, x.shape);
+}
+KernelResult RunCumSum(const OpInfo&, const OpArgs& a) {
+  ref::CumSum(*a.in[0], static_cast<int>(a.params.axis), a.params.exclusive, a.params.reverse,
+              *a.out[0]);
+  return {};
+}
+
+// --- Convolution and pooling ---
+
+ref::Window WindowOf(const StepParams& p) {
+  ref::Window w;
+  w.rank = p.window_rank;
+  w.kernel = p.kernel;
+  w.strides = p.strides;
+  w.pads = p.pads;
+  w.dilations = p.dilations;
+  return w;
+}
+
+Status ExpectWindowInput(const TensorView& x, const StepParams& p) {
+  AXLE_RETURN_IF_ERROR(ExpectF32(x, "input 0"));
+  if (x.shape.rank != p.window_rank + 2)
+    return Invalid("input 0 %s needs rank %d: [N, C] and %d spatial dimensions", ShapeText(x).text,
+                   p.window_rank + 2, p.window_rank);
+  return AXLE_OK;
+}
+
+// Output extent of a window sliding over `in` (floor, or ceil when `ceil_mode`).
+int64_t WindowOut(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe,
+                  bool ceil_mode) {
+  const int64_t span = in + pb + pe - ((k - 1) * d + 1);
+  if (span < 0) return 0;
+  return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+}
+
+Status ValidateConv(const OpInfo&, const OpArgs& a) {
+  const StepParams& p = a.params;
+  const TensorView& x = *a.in[0];
+  const TensorView& w = *a.in[1];
+  AXLE_RETURN_IF_ERROR(ExpectWindowInput(x, p));
+  AXLE_RETURN_IF_ERROR(ExpectF32(w, "weight (input 1)"));
+  const int64_t c = x.shape.dims[1], m = w.shape.dims[0];
+  if (w.shape.rank != x.shape.rank || c % p.group || m % p.group || w.shape.dims[1] != c / p.group)
+    return Invalid("weight %s does not fit input %s with group %lld", ShapeText(w).text,
+                   ShapeText(x).text, static_cast<long long>(p.group));
+  Shape out = x.shape;
+  out.dims[1] = m;
+  for (int d = 0; d < p.window_rank; ++d) {
+    if (w.shape.dims[2 + d] != p.kernel[d])
+      return Invalid("weight %s does not match kernel size %lld in spatial dimension %d",
+                     ShapeText(w).text, static_cast<long long>(p.kernel[d]), d);
+    out.dims[2 + d] = WindowOut(x.shape.dims[2 + d], p.kernel[d], p.strides[d], p.dilations[d],
+                                p.pads[d], p.pads[p.window_rank + d], false);
+  }
+  if (a.num_in > 2 && a.in[2]) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[2], "bias (input 2)"));
+    if (a.in[2]->NumElements() != m)
+      return Invalid("bias has %lld values for %lld output channels",
+                     static_cast<long long>(a.in[2]->NumElements()), static_cast<long long>(m));
+  }
+  return ExpectOutput(a, 0, DType::kF32, out);
+}
+KernelResult RunConv(const OpInfo&, const OpArgs& a) {
+  ref::Conv(*a.in[0], *a.in[1], a.num_in > 2 ? a.in[2] : nullptr, WindowOf(a.params),
+            a.params.group, *a.out[0], a.par);
+  return {};
+}
+
+Status ValidateConvTranspose(const OpInfo&, const OpArgs& a) {
+  const StepParams& p = a.params;
+  const TensorView& x = *a.in[0];
+  const TensorView& w = *a.in[1];
+  const TensorView& y = *a.out[0];
+  AXLE_RETURN_IF_ERROR(ExpectWindowInput(x, p));
+  AXLE_RETURN_IF_ERROR(ExpectF32(w, "weight (input 1)"));
+  const int64_t c = x.shape.dims[1];
+  if (w.shape.rank != x.shape.rank || w.shape.dims[0] != c || c % p.group)
+    return Invalid("weight %s does not fit input %s with group %lld", ShapeText(w).text,
+                   ShapeText(x).text, static_cast<long long>(p.group));
+  const int64_t m = w.shape.dims[1] * p.group;
+  AXLE_RETURN_IF_ERROR(ExpectF32(y, "output 0"));
+  if (y.shape.rank != x.shape.rank || y.shape.dims[0] != x.shape.dims[0] || y.shape.dims[1] != m)
+    return Invalid("output 0 %s does not have [N, %lld, ...] and the input's rank",
+                   ShapeText(y).text, static_cast<long long>(m));
+  for (int d = 0; d < p.window_rank; ++d)
+    if (w.shape.dims[2 + d] != p.kernel[d])
+      return Invalid("weight %s does not match kernel size %lld in spatial dimension %d",
+                     ShapeText(w).text, static_cast<long long>(p.kernel[d]), d);
+  if (a.num_in > 2 && a.in[2]) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[2], "bias (input 2)"));
+    if (a.in[2]->NumElements() != m)
+      return Invalid("bias has %lld values for %lld output channels",
+                     static_cast<long long>(a.in[2]->NumElements()), static_cast<long long>(m));
+  }
+  return AXLE_OK;
+}
+KernelResult RunConvTranspose(const OpInfo&, const OpArgs& a) {
+  ref::ConvTranspose(*a.in[0], *a.in[1], a.num_in > 2 ? a.in[2] : nullptr, WindowOf(a.params),
+                     a.params.group, *a.out[0]);
+  return {};
+}
+
+Status ValidatePool(const OpInfo&, const OpArgs& a) {
+  const StepParams& p = a.params;
+  const TensorView& x = *a.in[0];
+  const TensorView& y = *a.out[0];
+  AXLE_RETURN_IF_ERROR(ExpectWindowInput(x, p));
+  AXLE_RETURN_IF_ERROR(ExpectF32(y, "output 0"));
+  if (y.shape.rank != x.shape.rank || y.shape.dims[0] != x.shape.dims[0] ||
+      y.shape.dims[1] != x.shape.dims[1])
+    return Invalid("output 0 %s does not keep input 0's %s batch and channels", ShapeText(y).text,
+                   ShapeText(x).text);
+  for (int d = 0; d < p.window_rank; ++d) {
+    const int64_t in = x.shape.dims[2 + d], e = y.shape.dims[2 + d];
+    const int64_t lo = WindowOut(in, p.kernel[d], p.strides[d], p.dilations[d], p.pads[d],
+                                 p.pads[p.window_rank + d], false);
+    const int64_t hi = WindowOut(in, p.kernel[d], p.strides[d], p.dilations[d], p.pads[d],
+                                 p.pads[p.window_rank + d], true);
+    if (e != lo && e != hi)
+      return Invalid("output 0 %s: spatial dimension %d should be %lld (or %lld with ceil_mode)",
+                     ShapeText(y).text, d, static_cast<long long>(lo), static_cast<long long>(hi));
+  }
+  return AXLE_OK;
+}
+KernelResult RunPool(const OpInfo&, const OpArgs& a) {
+  ref::Pool(*a.in[0], WindowOf(a.params), static_cast<ref::PoolMode>(a.params.pool),
+            a.params.count_include_pad, a.params.p, *a.out[0]);
+  return {};
+}
+
+Status ValidatePad(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectNumeric(x, "input 0"));
+  if (a.params.num_pads != 2 * x.shape.rank)
+    return Invalid("%d pads for rank %d", a.params.num_pads, x.shape.rank);
+  Shape out = x.shape;
+  for (int d = 0; d < x.shape.rank; ++d) {
+    out.dims[d] += a.params.pads[d] + a.params.pads[x.shape.rank + d];
+    if (x.shape.dims[d] == 0 && out.dims[d] > 0 && a.params.pool != 0)
+      return Invalid("dimension %d is empty: only constant padding can fill it", d);
+  }
+  return ExpectOutput(a, 0, x.dtype, out);
+}
+KernelResult RunPad(const OpInfo&, const OpArgs& a) {
+  ref::Pad(*a.in[0], a.params.pads, static_cast<ref::PadMode>(a.params.pool), a.params.pad_value,
+           *a.out[0]);
+  return {};
+}
+
+Status ValidateResample(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  const TensorView& idx = *a.in[1];
+  const TensorView& w = *a.in[2];
+  const TensorView& y = *a.out[0];
+  AXLE_RETURN_IF_ERROR(ExpectF32(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectDType(idx, DType::kI64, "indices (input 1)"));
+  AXLE_RETURN_IF_ERROR(ExpectF32(w, "weights (input 2)"));
+  AXLE_RETURN_IF_ERROR(ExpectF32(y, "output 0"));
+  if (y.shape.rank != x.shape.rank) return Invalid("output 0 and input 0 differ in rank");
+  int64_t rows = 0;
+  for (int d = 0; d < y.shape.rank; ++d) rows += y.shape.dims[d];
+  if (idx.shape.rank != 2 || idx.shape.dims[1] < 1 || idx.shape.dims[0] < rows ||
+      !(w.shape == idx.shape))
+    return Invalid("indices %s and weights %s must be [%lld+, T] alike", ShapeText(idx).text,
+                   ShapeText(w).text, static_cast<long long>(rows));
+  return AXLE_OK;
+}
+KernelResult RunResample(const OpInfo&, const OpArgs& a) {
+  return ref::Resample(*a.in[0], *a.in[1], *a.in[2], a.params.alpha, *a.out[0]);
+}
+
 // --- The table ---
 
 constexpr uint8_t kNone = fb::Params_NONE;
@@ -911,6 +1217,8 @@ const Entry kOps[] = {
     {fb::OpCode_Xor, AXLE_BINARY(Xor, "xor")},
     {fb::OpCode_Mod, AXLE_BINARY(Mod, "mod")},
     {fb::OpCode_Fmod, AXLE_BINARY(Fmod, "fmod")},
+    {fb::OpCode_BitShiftLeft, AXLE_BINARY(BitShiftLeft, "bit_shift_left")},
+    {fb::OpCode_BitShiftRight, AXLE_BINARY(BitShiftRight, "bit_shift_right")},
     {fb::OpCode_Relu, AXLE_UNARY(Relu, "relu", kNone)},
     {fb::OpCode_Sigmoid, AXLE_UNARY(Sigmoid, "sigmoid", kNone)},
     {fb::OpCode_Tanh, AXLE_UNARY(Tanh, "tanh", kNone)},
@@ -930,6 +1238,16 @@ const Entry kOps[] = {
     {fb::OpCode_Sin, AXLE_UNARY(Sin, "sin", kNone)},
     {fb::OpCode_Cos, AXLE_UNARY(Cos, "cos", kNone)},
     {fb::OpCode_Sign, AXLE_UNARY(Sign, "sign", kNone)},
+    {fb::OpCode_Tan, AXLE_UNARY(Tan, "tan", kNone)},
+    {fb::OpCode_Asin, AXLE_UNARY(Asin, "asin", kNone)},
+    {fb::OpCode_Acos, AXLE_UNARY(Acos, "acos", kNone)},
+    {fb::OpCode_Atan, AXLE_UNARY(Atan, "atan", kNone)},
+    {fb::OpCode_Sinh, AXLE_UNARY(Sinh, "sinh", kNone)},
+    {fb::OpCode_Cosh, AXLE_UNARY(Cosh, "cosh", kNone)},
+    {fb::OpCode_Asinh, AXLE_UNARY(Asinh, "asinh", kNone)},
+    {fb::OpCode_Acosh, AXLE_UNARY(Acosh, "acosh", kNone)},
+    {fb::OpCode_Atanh, AXLE_UNARY(Atanh, "atanh", kNone)},
+    {fb::OpCode_Round, AXLE_UNARY(Round, "round", kNone)},
     {fb::OpCode_MatMul, {"matmul", 2, 2, 1, 1, kNone, false, 0, ValidateMatMul, RunMatMul}},
     {fb::OpCode_Gemm, {"gemm", 2, 3, 1, 1, fb::Params_GemmParams, false, 0, ValidateGemm, RunGemm}},
     {fb::OpCode_Softmax,
@@ -978,6 +1296,34 @@ const Entry kOps[] = {
     {fb::OpCode_Where, {"where", 3, 3, 1, 1, kNone, false, 0, ValidateWhere, RunWhere}},
     {fb::OpCode_Cast, {"cast", 1, 1, 1, 1, kNone, false, 0, ValidateCast, RunCast}},
     {fb::OpCode_Expand, {"expand", 1, 1, 1, 1, kNone, false, 0, ValidateExpand, RunExpand}},
+    {fb::OpCode_ArgMax,
+     {"arg_max", 1, 1, 1, 1, fb::Params_IndexParams, true, 0, ValidateArgReduce, RunArgReduce}},
+    {fb::OpCode_ArgMin,
+     {"arg_min", 1, 1, 1, 1, fb::Params_IndexParams, true, 1, ValidateArgReduce, RunArgReduce}},
+    {fb::OpCode_GatherElements,
+     {"gather_elements", 2, 2, 1, 1, fb::Params_IndexParams, true, 0, ValidateGatherElements,
+      RunGatherElements}},
+    {fb::OpCode_ScatterElements,
+     {"scatter_elements", 3, 3, 1, 1, fb::Params_IndexParams, true, 0, ValidateScatterElements,
+      RunScatterElements}},
+    {fb::OpCode_GatherND,
+     {"gather_nd", 2, 2, 1, 1, fb::Params_IndexParams, true, 0, ValidateGatherND, RunGatherND}},
+    {fb::OpCode_ScatterND,
+     {"scatter_nd", 3, 3, 1, 1, fb::Params_IndexParams, true, 0, ValidateScatterND, RunScatterND}},
+    {fb::OpCode_TopK,
+     {"top_k", 1, 1, 2, 2, fb::Params_IndexParams, true, 0, ValidateTopK, RunTopK}},
+    {fb::OpCode_CumSum,
+     {"cum_sum", 1, 1, 1, 1, fb::Params_IndexParams, true, 0, ValidateCumSum, RunCumSum}},
+    {fb::OpCode_Conv,
+     {"conv", 2, 3, 1, 1, fb::Params_WindowParams, true, 0, ValidateConv, RunConv}},
+    {fb::OpCode_ConvTranspose,
+     {"conv_transpose", 2, 3, 1, 1, fb::Params_WindowParams, true, 0, ValidateConvTranspose,
+      RunConvTranspose}},
+    {fb::OpCode_Pool,
+     {"pool", 1, 1, 1, 1, fb::Params_WindowParams, true, 0, ValidatePool, RunPool}},
+    {fb::OpCode_Pad, {"pad", 1, 1, 1, 1, fb::Params_PadParams, true, 0, ValidatePad, RunPad}},
+    {fb::OpCode_Resample,
+     {"resample", 3, 3, 1, 1, fb::Params_UnaryParams, true, 0, ValidateResample, RunResample}},
 };
 
 #undef AXLE_BINARY

@@ -47,6 +47,20 @@ flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const P
   case ParamsSpec::kElementwise:
     return fb::CreateElementwiseParams(b, b.CreateVector(p.code), b.CreateVector(p.constants))
         .Union();
+  case ParamsSpec::kIndex:
+    return fb::CreateIndexParams(b, p.axis, p.batch_dims,
+                                 static_cast<fb::ScatterReduction>(p.reduction), p.keepdims,
+                                 p.select_last_index, p.largest, p.exclusive, p.reverse)
+        .Union();
+  case ParamsSpec::kWindow:
+    return fb::CreateWindowParams(b, b.CreateVector(p.list), b.CreateVector(p.list2),
+                                  b.CreateVector(p.list3), b.CreateVector(p.list4), p.group,
+                                  static_cast<fb::PoolMode>(p.mode), p.count_include_pad, p.p)
+        .Union();
+  case ParamsSpec::kPad:
+    return fb::CreatePadParams(b, static_cast<fb::PadMode>(p.mode), b.CreateVector(p.list),
+                               p.pad_value)
+        .Union();
   }
   return 0;
 }
@@ -154,6 +168,33 @@ ParamsSpec ParamsSpec::Elementwise(std::vector<uint8_t> code, std::vector<float>
   p.kind = kElementwise;
   p.code = std::move(code);
   p.constants = std::move(constants);
+  return p;
+}
+
+ParamsSpec ParamsSpec::Index(int64_t axis) {
+  ParamsSpec p;
+  p.kind = kIndex;
+  p.axis = axis;
+  return p;
+}
+
+ParamsSpec ParamsSpec::Window(std::vector<int64_t> kernel, std::vector<int64_t> strides,
+                              std::vector<int64_t> pads, std::vector<int64_t> dilations) {
+  ParamsSpec p;
+  p.kind = kWindow;
+  p.list = std::move(kernel);
+  p.list2 = std::move(strides);
+  p.list3 = std::move(pads);
+  p.list4 = std::move(dilations);
+  return p;
+}
+
+ParamsSpec ParamsSpec::Pad(uint8_t mode, std::vector<int64_t> pads, double value) {
+  ParamsSpec p;
+  p.kind = kPad;
+  p.mode = mode;
+  p.list = std::move(pads);
+  p.pad_value = value;
   return p;
 }
 

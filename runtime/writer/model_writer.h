@@ -38,6 +38,9 @@ struct ParamsSpec {
     kAttention,
     kElementwise,
     kLinear,
+    kIndex,
+    kWindow,
+    kPad,
   };
   Kind kind = kNone;
   float alpha = 1.0f, beta = 1.0f, epsilon = 1e-5f;
@@ -54,7 +57,22 @@ struct ParamsSpec {
   uint8_t mask = 0;            // schema MaskMode
   std::vector<uint8_t> code;   // fused elementwise program
   std::vector<float> constants;
+  // IndexParams (axis above, keepdims above)
+  int64_t batch_dims = 0;
+  uint8_t reduction = 0;  // schema ScatterReduction
+  bool select_last_index = false, largest = true, exclusive = false, reverse = false;
+  // WindowParams: kernel in list, strides in list2, pads in list3, dilations in list4
+  std::vector<int64_t> list3, list4;
+  int64_t group = 1;
+  uint8_t mode = 0;  // schema PoolMode (WindowParams) or PadMode (PadParams; pads in list)
+  bool count_include_pad = false;
+  int64_t p = 2;
+  double pad_value = 0;
 
+  static ParamsSpec Index(int64_t axis);
+  static ParamsSpec Window(std::vector<int64_t> kernel, std::vector<int64_t> strides,
+                           std::vector<int64_t> pads, std::vector<int64_t> dilations);
+  static ParamsSpec Pad(uint8_t mode, std::vector<int64_t> pads, double value);
   static ParamsSpec Axis(int64_t axis);
   static ParamsSpec Gemm(float alpha, float beta, bool trans_a, bool trans_b);
   static ParamsSpec LayerNorm(int64_t axis, float epsilon);
