@@ -9,7 +9,7 @@
 #                   build-tsan/
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each (default 60; ASan+UBSan,
 #                   clang), in build-fuzz/ (see scripts/fuzz.sh)
-#   make demo       build and run the main job (the small planner, compiled and run vs ORT)
+#   make demo       build and run the main job (the trained planner, the camera planner vs ORT)
 #   make bench      the planner family vs ONNX Runtime, written to docs/benchmarks.md
 #   make runtime    the runtime-only configuration (no MLIR/LLVM/protobuf/ONNX), in build-runtime/
 
@@ -72,8 +72,8 @@ test: sanitize sanitize-thread build fuzz-build
 	@bash scripts/fuzz.sh --seconds $(TEST_FUZZ_SECONDS) --fuzz-build $(FUZZ_BUILD) --build $(BUILD)
 	@ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
 
-# The main job: generate the `small` planner, compile it for host, run it on a sample scene,
-# print the best trajectory, the per-op profile and the latency next to ONNX Runtime's.
+# The main job: the trained planner on a held-out scene (its plan beside the expert's), then the
+# camera planner (conv encoder) with its per-op profile and latency next to ONNX Runtime's.
 demo: build
 	@.venv/bin/python examples/planner/demo.py --axle $(BUILD)/bin/axle --workdir $(BUILD)/planner
 

@@ -47,10 +47,16 @@ class Config:
     ego_features: int = 8
     agent_features: int = 10
     point_features: int = 6
+    cameras: int = 0             # surround cameras (0: none), each [3, image, image]
+    image: int = 64              # camera image side; a conv encoder gives (image / 8)^2 tokens
+
+    @property
+    def camera_tokens(self):
+        return self.cameras * (self.image // 8) ** 2
 
     @property
     def tokens(self):
-        return 1 + self.agents + self.polylines
+        return 1 + self.agents + self.polylines + self.camera_tokens
 
 
 CONFIGS = {
@@ -65,6 +71,11 @@ CONFIGS = {
     # judged on the synthetic scenes of train/scenes.py (12 steps of 0.5 s).
     "trained": Config("trained", d=128, heads=4, ffn=256, encoder_layers=2, decoder_layers=2,
                       agents=16, polylines=8, modes=6, steps=12, act="gelu"),
+    # The camera member: the trained planner's dimensions with six surround cameras whose conv
+    # encoder (stride-2 3x3 stages, a depthwise 3x3, a 1x1 projection) adds image tokens to the
+    # scene tokens: a vision-to-trajectory plan (random weights).
+    "camera": Config("camera", d=128, heads=4, ffn=256, encoder_layers=2, decoder_layers=2,
+                     agents=16, polylines=8, modes=6, steps=12, act="gelu", cameras=6, image=64),
 }
 
 
@@ -121,6 +132,35 @@ class Graph:
         return self.const(np.array(value, dtype=np.float32), hint)
 
     # --- layers ---
+
+    def conv(self, x, c_in, c_out, k, stride, name, group=1, act="relu"):
+        """Conv2d (+ bias, + ReLU), He-initialized: a conv stage as the exporters write it."""
+        w = self.param(name + ".weight", lambda: self.rng.normal(
+            0, np.sqrt(2.0 / (c_in // group * k * k)), (c_out, c_in // group, k, k)))
+        b = self.param(name + ".bias", lambda: self.rng.normal(0, 0.05, c_out))
+        y = self.op("Conv", [x, w, b], name, kernel_shape=[k, k], strides=[stride, stride],
+                    pads=[k // 2] * 4, group=group)
+        return self.op("Relu", [y], name + "/relu") if act == "relu" else y
+
+    def camera_encoder(self, x):
+        """[1, N, 3, H, W] images -> [1, N (H/8)(W/8), d] tokens (+ a learned embedding)."""
+        cfg = self.cfg
+        n, side = cfg.cameras, cfg.image // 8
+        imgs = self.op("Reshape", [x, self.const(np.array([n, 3, cfg.image, cfg.image], np.int64),
+                                                 "shape")], "camera_encoder/batch")
+        h = self.conv(imgs, 3, 16, 3, 2, "camera_encoder.0")
+        h = self.conv(h, 16, 32, 3, 2, "camera_encoder.1")
+        h = self.conv(h, 32, 64, 3, 2, "camera_encoder.2")
+        h = self.conv(h, 64, 64, 3, 1, "camera_encoder.3", group=64)  # depthwise
+        h = self.conv(h, 64, cfg.d, 1, 1, "camera_encoder.4", act=None)
+        h = self.op("Reshape", [h, self.const(np.array([1, n, cfg.d, side * side], np.int64),
+                                              "shape")])
+        h = self.op("Transpose", [h], perm=[0, 1, 3, 2])
+        h = self.op("Reshape", [h, self.const(np.array([1, n * side * side, cfg.d], np.int64),
+                                              "shape")], "camera_tokens")
+        emb = self.param("camera_embedding",
+                         lambda: self.rng.normal(0, 0.1, (1, n * side * side, cfg.d)))
+        return self.op("Add", [h, emb], "camera_tokens/pos")
 
     def linear(self, x, n_in, n_out, name, act=None):
         w = self.param(name + ".weight",
@@ -220,6 +260,9 @@ def build(cfg, variant=Variant(), seed=0, weights=None):
     if cfg.bev:
         inputs.append(helper.make_tensor_value_info("bev", TensorProto.FLOAT,
                                                     [1, d, cfg.bev, cfg.bev]))
+    if cfg.cameras:
+        inputs.append(helper.make_tensor_value_info(
+            "cameras", TensorProto.FLOAT, [1, cfg.cameras, 3, cfg.image, cfg.image]))
 
     # Scene tokens: ego, agents (2-layer MLP), map polylines (point MLP + max-pool over points).
     ego = g.linear("ego", cfg.ego_features, d, "ego_encoder")
@@ -228,13 +271,17 @@ def build(cfg, variant=Variant(), seed=0, weights=None):
     pts = g.linear(g.linear("map_polylines", cfg.point_features, d // 2, "map_encoder.0",
                             act="relu"), d // 2, d, "map_encoder.1")
     polylines = g.op("ReduceMax", [pts], "map_encoder/maxpool", axes=[2], keepdims=0)
-    tokens = g.op("Concat", [ego, agents, polylines], "scene_tokens", axis=1)
+    parts = [ego, agents, polylines]
+    if cfg.cameras:
+        parts.append(g.camera_encoder("cameras"))
+    tokens = g.op("Concat", parts, "scene_tokens", axis=1)
     pos = g.param("token_embedding", lambda: g.rng.normal(0, 0.1, (1, n, d)))
     x = g.op("Add", [tokens, pos], "scene_tokens/pos")
 
     # Key-padding mask over the scene tokens (ego and map always valid).
     valid = g.op("Concat", [g.const(np.ones((1, 1), bool), "ego_valid"), "agent_mask",
-                            g.const(np.ones((1, cfg.polylines), bool), "map_valid")],
+                            g.const(np.ones((1, cfg.polylines + cfg.camera_tokens), bool),
+                                    "map_valid")],
                  "key_valid", axis=1)
     mask_shape = g.const(np.array([1, 1, 1, n], np.int64), "mask_shape")
     if variant.mask == "add":
@@ -320,6 +367,12 @@ def scene(cfg, seed=1):
     arrays = {"ego": ego, "agents": agents, "agent_mask": mask, "map_polylines": lanes}
     if cfg.bev:
         arrays["bev"] = rng.normal(0, 1, (1, cfg.d, cfg.bev, cfg.bev)).astype(np.float32)
+    if cfg.cameras:  # normalized images: smooth gradients plus noise
+        yy, xx = np.meshgrid(np.linspace(-1, 1, cfg.image), np.linspace(-1, 1, cfg.image),
+                             indexing="ij")
+        cams = np.stack([np.stack([np.sin(3 * xx + c + k) * np.cos(2 * yy - k) for k in range(3)])
+                         for c in range(cfg.cameras)])[None]
+        arrays["cameras"] = (cams + rng.normal(0, 0.1, cams.shape)).astype(np.float32)
     return arrays
 
 
@@ -341,7 +394,7 @@ def table():
         rows.append(f"| {cfg.name} | {cfg.d} / {cfg.heads} / {cfg.ffn} {act} | "
                     f"{'pre-LN + final LN' if cfg.pre_ln else 'post-LN'} | "
                     f"{cfg.encoder_layers} + {dec} | {cfg.tokens} (1 + {cfg.agents} + "
-                    f"{cfg.polylines}) | {cfg.bev * cfg.bev or '-'} | {cfg.modes} x {cfg.steps} | "
+                    f"{cfg.polylines}{f' + {cfg.camera_tokens}' if cfg.cameras else ''}) | {cfg.bev * cfg.bev or '-'} | {cfg.modes} x {cfg.steps} | "
                     f"{params:,} |")
     return "\n".join(rows)
 
