@@ -133,6 +133,14 @@ class NodeImporter {
     }
     return op.getResult();
   }
+  // Constants the importer computes (masks, index tables, folded ranges) are bounded: a
+  // hostile or mistaken model must not make the compiler allocate without limit.
+  static constexpr int64_t kMaxComputedElements = int64_t{1} << 26;
+  mlir::LogicalResult CheckComputedSize(int64_t elements, const char* what) {
+    if (elements >= 0 && elements <= kMaxComputedElements) return mlir::success();
+    return NodeError() << what << " would have " << elements << " elements (at most "
+                       << kMaxComputedElements << " are computed at compile time)";
+  }
   // A constant of `shape` filled from `values` (converted to `element`).
   mlir::Value Const(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<double> values,
                     mlir::Type element);

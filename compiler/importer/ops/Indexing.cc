@@ -109,6 +109,9 @@ LogicalResult ImportOneHot(NodeImporter& n) {
   AXLE_ASSIGN_OR_FAIL(double depth_value, n.ConstScalar(1, "depth"));
   AXLE_ASSIGN_OR_FAIL(Value values, n.Input(2));
   const int64_t depth = static_cast<int64_t>(depth_value);
+  if (depth < 1 || mlir::failed(n.CheckComputedSize(depth, "OneHot's depth")))
+    return n.NodeError() << "depth " << depth_value << " must be in [1, "
+                         << NodeImporter::kMaxComputedElements << "]";
   RankedTensorType it = TypeOf(idx);
   const int64_t rank = it.getRank() + 1;
   AXLE_ASSIGN_OR_FAIL(int64_t axis, n.Axis(n.AttrInt("axis", -1), rank));
@@ -183,7 +186,11 @@ LogicalResult ImportReverseSequence(NodeImporter& n) {
     return n.NodeError() << "time_axis and batch_axis must be 0 and 1 (either way round)";
   if (static_cast<int64_t>(lens.size()) != t.getDimSize(batch_axis))
     return n.NodeError() << lens.size() << " lengths for batch " << t.getDimSize(batch_axis);
-  const int64_t inner = t.getNumElements() / (t.getDimSize(0) * t.getDimSize(1));
+  if (mlir::failed(n.CheckComputedSize(t.getNumElements(), "the ReverseSequence index map")))
+    return mlir::failure();
+  const int64_t inner = t.getDimSize(0) * t.getDimSize(1)
+                            ? t.getNumElements() / (t.getDimSize(0) * t.getDimSize(1))
+                            : 0;
   SmallVector<double> index;
   for (int64_t i = 0; i < t.getDimSize(0); ++i)
     for (int64_t j = 0; j < t.getDimSize(1); ++j) {

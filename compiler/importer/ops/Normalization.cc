@@ -15,6 +15,8 @@ mlir::FailureOr<Value> Hardmax(NodeImporter& n, Value x, int64_t axis) {
       n.Make<ir::ArgMaxOp>(n.TensorType(ir::ReducedShape(t.getShape(), {axis}, true), n.I64()), x,
                            n.builder().getI64IntegerAttr(axis), n.builder().getBoolAttr(true),
                            n.builder().getBoolAttr(false)));
+  if (mlir::failed(n.CheckComputedSize(t.getDimSize(axis), "the Hardmax iota")))
+    return mlir::failure();
   SmallVector<double> iota;
   for (int64_t i = 0; i < t.getDimSize(axis); ++i) iota.push_back(i);
   SmallVector<int64_t> shape(t.getRank(), 1);

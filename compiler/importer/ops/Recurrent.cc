@@ -55,6 +55,12 @@ LogicalResult ImportRecurrent(NodeImporter& n) {
   if (TypeOf(w).getDimSize(0) != dirs || TypeOf(w).getDimSize(1) != G * hidden)
     return n.NodeError() << "W " << TypeOf(w) << " does not fit " << dirs << " directions of " << G
                          << " gates of " << hidden;
+  // Unrolled: every step is a handful of ops, so the sequence length is bounded.
+  if (seq * dirs > 4096 || hidden < 1 ||
+      mlir::failed(n.CheckComputedSize(batch * hidden, "the recurrent state")))
+    return n.NodeError() << "a sequence of " << seq << " steps (" << dirs
+                         << " directions) with hidden size " << hidden
+                         << " is outside what is unrolled (at most 4096 steps)";
   if (!lens.empty() && static_cast<int64_t>(lens.size()) != batch)
     return n.NodeError() << "sequence_lens has " << lens.size() << " entries for batch " << batch;
   SmallVector<std::string> acts;

@@ -113,6 +113,18 @@ LogicalResult Resample(NodeImporter& n, Value x, const ResizeAttrs& a,
   if (!t.getElementType().isF32()) return n.NodeError() << "only f32 inputs are supported";
   const int64_t rank = t.getRank();
   const int taps = a.mode == "nearest" ? 1 : a.mode == "linear" ? 2 : 4;
+  int64_t total = 0;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!(scales[d] > 0) || !std::isfinite(scales[d]) || out_shape[d] < 0 ||
+        out_shape[d] > NodeImporter::kMaxComputedElements ||
+        (t.getDimSize(d) == 0 && out_shape[d] > 0))
+      return n.NodeError() << "dimension " << d << ": scale " << scales[d] << " and size "
+                           << out_shape[d] << " from " << t.getDimSize(d)
+                           << " (a scale must be finite and > 0)";
+    total += out_shape[d];
+  }
+  if (mlir::failed(n.CheckComputedSize(total * taps, "the resize tap table")))
+    return mlir::failure();
   SmallVector<double> index, weight;
   int64_t rows = 0;
   for (int64_t d = 0; d < rank; ++d) {
@@ -185,7 +197,9 @@ LogicalResult ImportResize(NodeImporter& n) {
       double extent = t.getDimSize(d);
       if (a.transform == "tf_crop_and_resize" && roi.size() == 2 * want)
         extent *= roi[want + i] - roi[i];
-      out[d] = static_cast<int64_t>(std::floor(extent * scales_in[i]));
+      const double size = std::floor(extent * scales_in[i]);
+      out[d] =
+          size >= 0 && size <= NodeImporter::kMaxComputedElements ? static_cast<int64_t>(size) : -1;
     }
   } else {
     return n.NodeError() << "one of scales and sizes is required";
@@ -221,8 +235,11 @@ LogicalResult ImportUpsample(NodeImporter& n) {
   a.transform = "asymmetric";
   a.nearest = "floor";
   SmallVector<int64_t> out;
-  for (int64_t d = 0; d < t.getRank(); ++d)
-    out.push_back(static_cast<int64_t>(std::floor(t.getDimSize(d) * scales[d])));
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    const double size = std::floor(t.getDimSize(d) * scales[d]);
+    out.push_back(
+        size >= 0 && size <= NodeImporter::kMaxComputedElements ? static_cast<int64_t>(size) : -1);
+  }
   return Resample(n, x, a, out, scales, {});
 }
 

@@ -306,6 +306,7 @@ LogicalResult ImportTrilu(NodeImporter& n) {
   RankedTensorType t = TypeOf(x);
   if (t.getRank() < 2) return n.NodeError() << "input must have rank >= 2";
   const int64_t rows = t.getDimSize(t.getRank() - 2), cols = t.getDimSize(t.getRank() - 1);
+  if (mlir::failed(n.CheckComputedSize(rows * cols, "the Trilu mask"))) return mlir::failure();
   const bool upper = n.AttrInt("upper", 1) != 0;
   SmallVector<double> mask;
   for (int64_t i = 0; i < rows; ++i)
@@ -321,7 +322,10 @@ LogicalResult ImportRange(NodeImporter& n) {
   AXLE_ASSIGN_OR_FAIL(double delta, n.ConstScalar(2, "delta"));
   AXLE_ASSIGN_OR_FAIL(Value s, n.Input(0));
   if (delta == 0) return n.NodeError() << "delta is 0";
-  const int64_t count = std::max<int64_t>(0, std::ceil((limit - start) / delta));
+  const double span = std::ceil((limit - start) / delta);
+  if (!(span <= static_cast<double>(NodeImporter::kMaxComputedElements)))
+    return n.CheckComputedSize(NodeImporter::kMaxComputedElements + 1, "the range");
+  const int64_t count = std::max<int64_t>(0, static_cast<int64_t>(span));
   SmallVector<double> values;
   for (int64_t i = 0; i < count; ++i) values.push_back(start + i * delta);
   if (values.empty()) values.push_back(0);
@@ -340,6 +344,8 @@ LogicalResult ImportEyeLike(NodeImporter& n) {
     et = ir::ElementTypeOf(n.context(), d);
   }
   const int64_t k = n.AttrInt("k", 0);
+  if (mlir::failed(n.CheckComputedSize(t.getNumElements(), "the EyeLike result")))
+    return mlir::failure();
   SmallVector<double> v;
   for (int64_t i = 0; i < t.getDimSize(0); ++i)
     for (int64_t j = 0; j < t.getDimSize(1); ++j) v.push_back(j - i == k ? 1 : 0);

@@ -13,6 +13,7 @@ LogicalResult ImportWindow(NodeImporter& n) {
   AXLE_ASSIGN_OR_FAIL(double size_value, n.ConstScalar(0, "size"));
   const int64_t size = static_cast<int64_t>(size_value);
   if (size < 0) return n.NodeError() << "size " << size << " is negative";
+  if (mlir::failed(n.CheckComputedSize(size, "the window"))) return mlir::failure();
   const double a0 = kWindow == 0 ? 0.5 : kWindow == 1 ? 25.0 / 46.0 : 0.42;
   const double a1 = kWindow == 0 ? 0.5 : kWindow == 1 ? 21.0 / 46.0 : 0.5;
   const double a2 = kWindow == 2 ? 0.08 : 0.0;
