@@ -8,10 +8,12 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 #include "compiler/importer/NodeImporter.h"
 #include "compiler/importer/OpRegistry.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "onnx/checker.h"
 #include "onnx/defs/parser.h"
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
@@ -48,12 +50,38 @@ int64_t DefaultOpset(const onnx::ModelProto& model) {
   return opset;
 }
 
+// The converter builds its own IR from the graph and dereferences every value a node or the
+// graph's outputs name: a value nobody defines crashes it, so that is refused first.
+bool ValuesDefined(const onnx::GraphProto& graph, std::string* error) {
+  std::unordered_set<std::string> defined;
+  for (const auto& v : graph.input()) defined.insert(v.name());
+  for (const auto& t : graph.initializer()) defined.insert(t.name());
+  for (const auto& node : graph.node()) {
+    for (const auto& in : node.input())
+      if (!in.empty() && !defined.count(in)) {
+        *error = "node '" + node.name() + "' (" + node.op_type() + ") reads '" + in +
+                 "', which no graph input, initializer or earlier node defines";
+        return false;
+      }
+    for (const auto& out : node.output()) defined.insert(out);
+  }
+  for (const auto& v : graph.output())
+    if (!defined.count(v.name())) {
+      *error = "graph output '" + v.name() + "' is never produced";
+      return false;
+    }
+  return true;
+}
+
 // ONNX's C++ version converter; it throws on an op it has no adapter for (the compiler is built
 // with exceptions; the runtime is not).
 bool ConvertOpset(const onnx::ModelProto& model, int target, onnx::ModelProto* out,
                   std::string* error) {
+  if (!ValuesDefined(model.graph(), error)) return false;
   try {
-    // The adapters read value shapes (broadcasts, Softmax's axis): infer them first.
+    // The converter assumes a well-formed model (a malformed one can crash it): check first.
+    // The adapters read value shapes (broadcasts, Softmax's axis): infer them next.
+    onnx::checker::check_model(model);
     onnx::ModelProto inferred = model;
     onnx::shape_inference::InferShapes(inferred);
     *out = onnx::version_conversion::ConvertVersion(inferred, target);

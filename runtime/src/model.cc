@@ -232,10 +232,14 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
       p->pads[n_kernel + i] = pads->Get(n_kernel + i);
       // Pads may be negative (a transposed convolution with an explicit output shape); the
       // kernels bounds-check every position.
-      if (p->kernel[i] < 1 || p->strides[i] < 1 || p->dilations[i] < 1)
+      constexpr int64_t kMaxWindow = int64_t{1} << 20, kMaxPad = int64_t{1} << 30;
+      if (p->kernel[i] < 1 || p->strides[i] < 1 || p->dilations[i] < 1 ||
+          p->kernel[i] > kMaxWindow || p->strides[i] > kMaxWindow || p->dilations[i] > kMaxWindow ||
+          p->pads[i] < -kMaxPad || p->pads[i] > kMaxPad || p->pads[n_kernel + i] < -kMaxPad ||
+          p->pads[n_kernel + i] > kMaxPad)
         return Error(AXLE_INVALID_MODEL,
                      "WindowParams: spatial dimension %d has kernel %lld, stride %lld, dilation "
-                     "%lld (each must be >= 1)",
+                     "%lld (each in [1, 2^20]) or a pad beyond 2^30",
                      i, static_cast<long long>(p->kernel[i]), static_cast<long long>(p->strides[i]),
                      static_cast<long long>(p->dilations[i]));
     }
@@ -264,8 +268,8 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
                    n, 2 * kMaxRank);
     for (uint32_t i = 0; i < n; ++i) {
       p->pads[i] = pads->Get(i);
-      if (p->pads[i] < 0)
-        return Error(AXLE_INVALID_MODEL, "PadParams.pads[%u] = %lld is negative", i,
+      if (p->pads[i] < 0 || p->pads[i] > (int64_t{1} << 40))
+        return Error(AXLE_INVALID_MODEL, "PadParams.pads[%u] = %lld is outside [0, 2^40]", i,
                      static_cast<long long>(p->pads[i]));
     }
     p->num_pads = static_cast<int32_t>(n);
