@@ -621,4 +621,18 @@ def Axle_ResampleOp : Axle_Op<"resample", [Pure]> {
   let hasFolder = 1;
 }
 
+def Axle_GridSampleOp : Axle_Op<"grid_sample", [Pure]> {
+  let summary = "samples [N, C, H, W] at the grid's normalized (x, y) positions (ONNX GridSample)";
+  let description = [{
+    `mode`: "nearest", "linear" or "cubic"; `padding`: "zeros", "border" or "reflection";
+    `align_corners`: -1 and 1 are the corner pixels' centres (else their outer edges).
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$grid, StrAttr:$mode,
+                   StrAttr:$padding, BoolAttr:$align_corners);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $grid attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 #endif  // AXLE_OPS_TD

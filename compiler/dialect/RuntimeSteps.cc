@@ -271,6 +271,26 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
         p.p = o.getP();
         return set(fb::OpCode_Pool, p);
       })
+      .Case([&](GridSampleOp o) -> mlir::LogicalResult {
+        const int mode = llvm::StringSwitch<int>(o.getMode())
+                             .Case("nearest", fb::SampleMode_Nearest)
+                             .Case("linear", fb::SampleMode_Linear)
+                             .Case("cubic", fb::SampleMode_Cubic)
+                             .Default(-1);
+        const int padding = llvm::StringSwitch<int>(o.getPadding())
+                                .Case("zeros", fb::SamplePadding_Zeros)
+                                .Case("border", fb::SamplePadding_Border)
+                                .Case("reflection", fb::SamplePadding_Reflection)
+                                .Default(-1);
+        if (mode < 0 || padding < 0) {
+          *why = "grid_sample mode '" + o.getMode().str() + "' or padding '" +
+                 o.getPadding().str() + "' is unknown";
+          return mlir::failure();
+        }
+        return set(fb::OpCode_GridSample,
+                   ParamsSpec::Sample(static_cast<uint8_t>(mode), static_cast<uint8_t>(padding),
+                                      o.getAlignCorners()));
+      })
       .Case([&](ResampleOp o) {
         return set(fb::OpCode_Resample,
                    ParamsSpec::Unary(o.getExtrapolationValue().convertToFloat(), 0));

@@ -262,4 +262,103 @@ KernelResult Resample(const TensorView& x, const TensorView& indices, const Tens
   return {};
 }
 
+namespace {
+
+// Reflects x into [lo, hi] by its nearer border, as ONNX's reference does.
+double Reflect(double x, double lo, double hi) {
+  const double range = hi - lo;
+  if (range <= 0) return lo;
+  if (x < lo || x > hi) {
+    const double dx = x < lo ? lo - x : x - hi;
+    const double n = std::floor(dx / range), r = dx - n * range;
+    const bool even = std::fmod(n, 2.0) == 0.0;
+    return x < lo ? (even ? lo + r : hi - r) : (even ? hi - r : lo + r);
+  }
+  return x;
+}
+
+// Keys' cubic convolution weights of the taps at -1, 0, 1, 2 for a fraction t (a = -0.75).
+void CubicWeights(double t, double* w) {
+  const double a = -0.75, s = 1 - t;
+  w[0] = ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a;
+  w[1] = ((a + 2) * t - (a + 3)) * t * t + 1;
+  w[2] = ((a + 2) * s - (a + 3)) * s * s + 1;
+  w[3] = ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a;
+}
+
+struct Taps {
+  int64_t index[4];  // -1: a zero (outside, zeros padding)
+  double weight[4];
+  int count = 0;
+};
+
+// The taps of one coordinate (already denormalized) along a dimension of `len` pixels.
+Taps SampleTaps(double x, int64_t len, SampleMode mode, SamplePadding padding, bool align_corners) {
+  const double lo = align_corners ? 0.0 : -0.5, hi = align_corners ? len - 1.0 : len - 0.5;
+  if (std::isnan(x)) x = lo - 1;  // outside on every side
+  if (mode == SampleMode::kNearest) x = std::nearbyint(x);
+  if (x < lo || x > hi) {
+    if (padding == SamplePadding::kBorder) x = std::min(std::max(x, 0.0), len - 1.0);
+    if (padding == SamplePadding::kReflection) x = Reflect(x, lo, hi);
+  }
+  x = std::min(std::max(x, -1e9), 1e9);  // far outside is outside; keeps the casts defined
+  auto pixel = [&](int64_t i) -> int64_t {
+    if (padding == SamplePadding::kZeros) return i >= 0 && i < len ? i : -1;
+    if (padding == SamplePadding::kBorder) return i < 0 ? 0 : (i >= len ? len - 1 : i);
+    return static_cast<int64_t>(Reflect(static_cast<double>(i), lo, hi));
+  };
+  Taps t;
+  if (mode == SampleMode::kNearest) {
+    t.count = 1;
+    t.index[0] = pixel(static_cast<int64_t>(x));
+    t.weight[0] = 1;
+    return t;
+  }
+  const double x0 = std::floor(x), f = x - x0;
+  const int64_t i0 = static_cast<int64_t>(x0);
+  if (mode == SampleMode::kLinear) {
+    t.count = 2;
+    t.index[0] = pixel(i0);
+    t.index[1] = pixel(i0 + 1);
+    t.weight[0] = 1 - f;
+    t.weight[1] = f;
+    return t;
+  }
+  t.count = 4;
+  CubicWeights(f, t.weight);
+  for (int k = 0; k < 4; ++k) t.index[k] = pixel(i0 - 1 + k);
+  return t;
+}
+
+}  // namespace
+
+void GridSample(const TensorView& x, const TensorView& grid, SampleMode mode, SamplePadding padding,
+                bool align_corners, const TensorView& y) {
+  const int64_t batch = x.shape.dims[0], channels = x.shape.dims[1];
+  const int64_t h = x.shape.dims[2], w = x.shape.dims[3];
+  const int64_t oh = y.shape.dims[2], ow = y.shape.dims[3];
+  const float* px = x.As<float>();
+  const float* pg = grid.As<float>();
+  float* py = y.As<float>();
+  auto denormalize = [&](double v, int64_t len) {
+    return align_corners ? (v + 1) / 2 * (len - 1) : ((v + 1) * len - 1) / 2;
+  };
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j) {
+        const float* g = pg + ((n * oh + i) * ow + j) * 2;
+        const Taps tx = SampleTaps(denormalize(g[0], w), w, mode, padding, align_corners);
+        const Taps ty = SampleTaps(denormalize(g[1], h), h, mode, padding, align_corners);
+        for (int64_t c = 0; c < channels; ++c) {
+          const float* plane = px + (n * channels + c) * h * w;
+          double acc = 0;
+          for (int a = 0; a < ty.count; ++a)
+            for (int b = 0; b < tx.count; ++b)
+              if (ty.index[a] >= 0 && tx.index[b] >= 0)
+                acc += ty.weight[a] * tx.weight[b] * plane[ty.index[a] * w + tx.index[b]];
+          py[((n * channels + c) * oh + i) * ow + j] = static_cast<float>(acc);
+        }
+      }
+}
+
 }  // namespace axle::ref

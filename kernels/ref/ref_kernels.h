@@ -193,6 +193,12 @@ void Pad(const TensorView& x, const int64_t* pads, PadMode mode, double value, c
 KernelResult Resample(const TensorView& x, const TensorView& indices, const TensorView& weights,
                       float extrapolation, const TensorView& y);
 
+enum class SampleMode : uint8_t { kNearest = 0, kLinear = 1, kCubic = 2 };
+enum class SamplePadding : uint8_t { kZeros = 0, kBorder = 1, kReflection = 2 };
+// ONNX GridSample over [N, C, H, W] at grid [N, Ho, Wo, 2] (x, y normalized to [-1, 1]).
+void GridSample(const TensorView& x, const TensorView& grid, SampleMode mode, SamplePadding padding,
+                bool align_corners, const TensorView& y);
+
 // --- Fused operations (produced by the compiler's fusion passes) ---
 
 // Numbering shared with runtime/schema/axle_model.fbs (Activation, MaskMode).

@@ -277,6 +277,18 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
     p->pad_value = pp->value();
     return AXLE_OK;
   }
+  case fb::Params_SampleParams: {
+    const auto* sp = s->params_as_SampleParams();
+    if (!sp) break;
+    if (sp->mode() < fb::SampleMode_MIN || sp->mode() > fb::SampleMode_MAX ||
+        sp->padding() < fb::SamplePadding_MIN || sp->padding() > fb::SamplePadding_MAX)
+      return Error(AXLE_INVALID_MODEL, "SampleParams: mode %d or padding %d is unknown",
+                   static_cast<int>(sp->mode()), static_cast<int>(sp->padding()));
+    p->pool = static_cast<uint8_t>(sp->mode());
+    p->padding = static_cast<uint8_t>(sp->padding());
+    p->align_corners = sp->align_corners();
+    return AXLE_OK;
+  }
   default: break;
   }
   return Error(AXLE_INVALID_MODEL, "the %s parameter table is missing", ParamsName(type));

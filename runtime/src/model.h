@@ -61,6 +61,9 @@ struct StepParams {
   bool count_include_pad = false;
   int64_t p = 2;
   double pad_value = 0;
+  // SampleParams (mode in `pool`)
+  uint8_t padding = 0;
+  bool align_corners = false;
 };
 
 struct StepDesc {

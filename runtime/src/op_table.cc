@@ -1173,6 +1173,27 @@ KernelResult RunResample(const OpInfo&, const OpArgs& a) {
   return ref::Resample(*a.in[0], *a.in[1], *a.in[2], a.params.alpha, *a.out[0]);
 }
 
+Status ValidateGridSample(const OpInfo&, const OpArgs& a) {
+  const TensorView& x = *a.in[0];
+  const TensorView& g = *a.in[1];
+  AXLE_RETURN_IF_ERROR(ExpectF32(x, "input 0"));
+  AXLE_RETURN_IF_ERROR(ExpectF32(g, "grid (input 1)"));
+  if (x.shape.rank != 4 || g.shape.rank != 4 || g.shape.dims[0] != x.shape.dims[0] ||
+      g.shape.dims[3] != 2)
+    return Invalid("input 0 %s and grid %s must be [N, C, H, W] and [N, Ho, Wo, 2]",
+                   ShapeText(x).text, ShapeText(g).text);
+  Shape out = x.shape;
+  out.dims[2] = g.shape.dims[1];
+  out.dims[3] = g.shape.dims[2];
+  return ExpectOutput(a, 0, DType::kF32, out);
+}
+KernelResult RunGridSample(const OpInfo&, const OpArgs& a) {
+  ref::GridSample(*a.in[0], *a.in[1], static_cast<ref::SampleMode>(a.params.pool),
+                  static_cast<ref::SamplePadding>(a.params.padding), a.params.align_corners,
+                  *a.out[0]);
+  return {};
+}
+
 // --- The table ---
 
 constexpr uint8_t kNone = fb::Params_NONE;
@@ -1322,6 +1343,9 @@ const Entry kOps[] = {
     {fb::OpCode_Pool,
      {"pool", 1, 1, 1, 1, fb::Params_WindowParams, true, 0, ValidatePool, RunPool}},
     {fb::OpCode_Pad, {"pad", 1, 1, 1, 1, fb::Params_PadParams, true, 0, ValidatePad, RunPad}},
+    {fb::OpCode_GridSample,
+     {"grid_sample", 2, 2, 1, 1, fb::Params_SampleParams, true, 0, ValidateGridSample,
+      RunGridSample}},
     {fb::OpCode_Resample,
      {"resample", 3, 3, 1, 1, fb::Params_UnaryParams, true, 0, ValidateResample, RunResample}},
 };

@@ -57,6 +57,10 @@ flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const P
                                   b.CreateVector(p.list3), b.CreateVector(p.list4), p.group,
                                   static_cast<fb::PoolMode>(p.mode), p.count_include_pad, p.p)
         .Union();
+  case ParamsSpec::kSample:
+    return fb::CreateSampleParams(b, static_cast<fb::SampleMode>(p.mode),
+                                  static_cast<fb::SamplePadding>(p.padding), p.align_corners)
+        .Union();
   case ParamsSpec::kPad:
     return fb::CreatePadParams(b, static_cast<fb::PadMode>(p.mode), b.CreateVector(p.list),
                                p.pad_value)
@@ -195,6 +199,15 @@ ParamsSpec ParamsSpec::Pad(uint8_t mode, std::vector<int64_t> pads, double value
   p.mode = mode;
   p.list = std::move(pads);
   p.pad_value = value;
+  return p;
+}
+
+ParamsSpec ParamsSpec::Sample(uint8_t mode, uint8_t padding, bool align_corners) {
+  ParamsSpec p;
+  p.kind = kSample;
+  p.mode = mode;
+  p.padding = padding;
+  p.align_corners = align_corners;
   return p;
 }
 

@@ -41,6 +41,7 @@ struct ParamsSpec {
     kIndex,
     kWindow,
     kPad,
+    kSample,
   };
   Kind kind = kNone;
   float alpha = 1.0f, beta = 1.0f, epsilon = 1e-5f;
@@ -68,11 +69,15 @@ struct ParamsSpec {
   bool count_include_pad = false;
   int64_t p = 2;
   double pad_value = 0;
+  // SampleParams: mode above (schema SampleMode)
+  uint8_t padding = 0;  // schema SamplePadding
+  bool align_corners = false;
 
   static ParamsSpec Index(int64_t axis);
   static ParamsSpec Window(std::vector<int64_t> kernel, std::vector<int64_t> strides,
                            std::vector<int64_t> pads, std::vector<int64_t> dilations);
   static ParamsSpec Pad(uint8_t mode, std::vector<int64_t> pads, double value);
+  static ParamsSpec Sample(uint8_t mode, uint8_t padding, bool align_corners);
   static ParamsSpec Axis(int64_t axis);
   static ParamsSpec Gemm(float alpha, float beta, bool trans_a, bool trans_b);
   static ParamsSpec LayerNorm(int64_t axis, float epsilon);

@@ -190,6 +190,40 @@ TEST(RefResample, TapTablesInterpolateAndExtrapolate) {
   EXPECT_EQ(y.v, (std::vector<float>{0, 0, 0}));
 }
 
+// A grid at the pixel centres reproduces the image in every mode; positions far outside read
+// 0 (zeros), the edge pixel (border) or the reflected pixel (reflection).
+TEST(RefGridSample, PixelCentresReproduceTheImageAndPaddingModesReadTheRightPixels) {
+  const int64_t h = 3, w = 5;
+  F x(DType::kF32, {1, 2, h, w}, Random(2 * h * w, 99));
+  for (bool align : {true, false}) {
+    F grid(DType::kF32, {1, h, w, 2});
+    for (int64_t i = 0; i < h; ++i)
+      for (int64_t j = 0; j < w; ++j) {
+        grid.v[(i * w + j) * 2] = align ? -1 + 2.0f * j / (w - 1) : (2.0f * j + 1) / w - 1;
+        grid.v[(i * w + j) * 2 + 1] = align ? -1 + 2.0f * i / (h - 1) : (2.0f * i + 1) / h - 1;
+      }
+    for (SampleMode mode : {SampleMode::kNearest, SampleMode::kLinear, SampleMode::kCubic}) {
+      F y(DType::kF32, {1, 2, h, w});
+      GridSample(x.view, grid.view, mode, SamplePadding::kBorder, align, y.view);
+      for (size_t k = 0; k < y.v.size(); ++k)
+        ASSERT_NEAR(y.v[k], x.v[k], 1e-5) << "mode " << int(mode) << " align " << align;
+    }
+  }
+  // One sample far to the right of row 1 (align_corners: y = 0 is row 1 of 3).
+  F far(DType::kF32, {1, 1, 1, 2}, {7.0f, 0.0f});
+  F y(DType::kF32, {1, 2, 1, 1});
+  GridSample(x.view, far.view, SampleMode::kNearest, SamplePadding::kZeros, true, y.view);
+  EXPECT_EQ(y.v[0], 0.0f);
+  GridSample(x.view, far.view, SampleMode::kNearest, SamplePadding::kBorder, true, y.view);
+  EXPECT_EQ(y.v[0], x.v[1 * w + (w - 1)]);
+  // x = (7 + 1) / 2 * 4 = 16 reflects over [0, 4]: 12 past 4 is three whole ranges: column 0.
+  GridSample(x.view, far.view, SampleMode::kNearest, SamplePadding::kReflection, true, y.view);
+  EXPECT_EQ(y.v[0], x.v[1 * w + 0]);
+  F nan(DType::kF32, {1, 1, 1, 2}, {std::nanf(""), 0.0f});  // NaN reads as outside
+  GridSample(x.view, nan.view, SampleMode::kLinear, SamplePadding::kZeros, true, y.view);
+  EXPECT_EQ(y.v[0], 0.0f);
+}
+
 TEST(RefIndexing, ArgMaxTiesFirstOrLast) {
   F x(DType::kF32, {2, 3}, {1, 5, 5, 7, 7, -1});
   I64 y(DType::kI64, {2});

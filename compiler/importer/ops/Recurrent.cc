@@ -61,6 +61,20 @@ LogicalResult ImportRecurrent(NodeImporter& n) {
     return n.NodeError() << "a sequence of " << seq << " steps (" << dirs
                          << " directions) with hidden size " << hidden
                          << " is outside what is unrolled (at most 4096 steps)";
+  // Every operand's shape, before any is sliced.
+  const int64_t input_size = xt.getDimSize(2);
+  auto expect = [&](Value v, llvm::ArrayRef<int64_t> shape) {
+    return !v || TypeOf(v).getShape() == shape;
+  };
+  const SmallVector<int64_t> state = batch_first ? SmallVector<int64_t>{batch, dirs, hidden}
+                                                 : SmallVector<int64_t>{dirs, batch, hidden};
+  if (!expect(w, {dirs, G * hidden, input_size}) || !expect(r, {dirs, G * hidden, hidden}) ||
+      !expect(b, {dirs, 2 * G * hidden}) || !expect(h0, state) || !expect(c0, state) ||
+      !expect(peep, {dirs, 3 * hidden}))
+    return n.NodeError() << "W " << TypeOf(w) << ", R " << TypeOf(r)
+                         << " (and B, initial states, P) do not fit " << dirs << " direction(s), "
+                         << G << " gate(s) of hidden size " << hidden << " over input size "
+                         << input_size << " and batch " << batch;
   if (!lens.empty() && static_cast<int64_t>(lens.size()) != batch)
     return n.NodeError() << "sequence_lens has " << lens.size() << " entries for batch " << batch;
   SmallVector<std::string> acts;

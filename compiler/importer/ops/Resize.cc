@@ -1,5 +1,5 @@
-// Resize and Upsample. The ONNX coordinate rules (every coordinate_transformation_mode, nearest
-// rounding modes, linear, cubic with exclude_outside, tf_crop_and_resize extrapolation) are
+// Resize, Upsample and GridSample. The ONNX coordinate rules (every coordinate_transformation_mode,
+// nearest rounding modes, linear, cubic with exclude_outside, tf_crop_and_resize extrapolation) are
 // evaluated here, at compile time, into per-axis tap tables; the runtime's Resample kernel only
 // forms the weighted sums.
 #include <cmath>
@@ -243,11 +243,31 @@ LogicalResult ImportUpsample(NodeImporter& n) {
   return Resample(n, x, a, out, scales, {});
 }
 
+// GridSample (opset 16's bilinear/bicubic names and opset 20's linear/cubic), 2-D.
+LogicalResult ImportGridSample(NodeImporter& n) {
+  AXLE_ASSIGN_OR_FAIL(Value x, n.Input(0));
+  AXLE_ASSIGN_OR_FAIL(Value grid, n.Input(1));
+  RankedTensorType xt = TypeOf(x), gt = TypeOf(grid);
+  if (xt.getRank() != 4 || gt.getRank() != 4 || gt.getDimSize(3) != 2)
+    return n.NodeError() << "input " << xt << " and grid " << gt
+                         << " must be [N, C, H, W] and [N, Ho, Wo, 2] (2-D sampling)";
+  std::string mode = n.AttrString("mode", n.opset() >= 20 ? "linear" : "bilinear");
+  if (mode == "bilinear") mode = "linear";
+  if (mode == "bicubic") mode = "cubic";
+  auto& b = n.builder();
+  return n.Out(n.Make<ir::GridSampleOp>(
+      n.TensorType({xt.getDimSize(0), xt.getDimSize(1), gt.getDimSize(1), gt.getDimSize(2)},
+                   xt.getElementType()),
+      x, grid, b.getStringAttr(mode), b.getStringAttr(n.AttrString("padding_mode", "zeros")),
+      b.getBoolAttr(n.AttrInt("align_corners", 0) != 0)));
+}
+
 }  // namespace
 
 void RegisterResizeOps(OpRegistry& r) {
   r.On("Resize", 10, ImportResize);
   r.On("Upsample", 7, ImportUpsample, 9);
+  r.On("GridSample", 16, ImportGridSample);
 }
 
 }  // namespace axle::importer

@@ -62,8 +62,9 @@ mlir::FailureOr<SmallVector<int64_t>> ReshapeTarget(NodeImporter& n, RankedTenso
     } else if (shape[i] < 0) {
       n.NodeError() << "shape entry " << i << " is " << shape[i];
       return mlir::failure();
-    } else {
-      known *= shape[i];
+    } else if (__builtin_mul_overflow(known, shape[i], &known)) {
+      n.NodeError() << "shape " << llvm::ArrayRef<int64_t>(shape) << " overflows 64 bits";
+      return mlir::failure();
     }
   }
   if (infer >= 0) {
@@ -74,7 +75,8 @@ mlir::FailureOr<SmallVector<int64_t>> ReshapeTarget(NodeImporter& n, RankedTenso
     shape[infer] = t.getNumElements() / known;
   }
   int64_t count = 1;
-  for (int64_t d : shape) count *= d;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(count, d, &count)) count = -1;
   if (count != t.getNumElements()) {
     n.NodeError() << "cannot reshape " << t << " (" << t.getNumElements() << " elements) to "
                   << count << " elements";
@@ -264,9 +266,12 @@ LogicalResult ImportTile(NodeImporter& n) {
   SmallVector<int64_t> spread, wide, out;
   for (int64_t d = 0; d < t.getRank(); ++d) {
     if (reps[d] < 0) return n.NodeError() << "repeat " << reps[d] << " is negative";
+    int64_t extent;
+    if (__builtin_mul_overflow(reps[d], t.getDimSize(d), &extent))
+      return n.NodeError() << "repeat " << reps[d] << " of dimension " << d << " overflows";
     spread.append({1, t.getDimSize(d)});
     wide.append({reps[d], t.getDimSize(d)});
-    out.push_back(reps[d] * t.getDimSize(d));
+    out.push_back(extent);
   }
   AXLE_ASSIGN_OR_FAIL(Value s, n.Reshape(x, spread));
   AXLE_ASSIGN_OR_FAIL(Value w, n.Expand(s, wide));
