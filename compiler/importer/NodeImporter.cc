@@ -2,6 +2,9 @@
 // builders shared by the op families.
 #include "compiler/importer/NodeImporter.h"
 
+#include <cmath>
+#include <limits>
+
 #include "compiler/importer/OpRegistry.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -216,8 +219,15 @@ Value NodeImporter::Const(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<double> 
   } else {
     const unsigned width = element.getIntOrFloatBitWidth();
     SmallVector<llvm::APInt> v;
+    // Saturating (a NaN is 0): an infinite or huge value must not reach an undefined cast.
+    auto to_int = [](double x) -> int64_t {
+      if (std::isnan(x)) return 0;
+      if (x >= 9.2e18) return std::numeric_limits<int64_t>::max();
+      if (x <= -9.2e18) return std::numeric_limits<int64_t>::min();
+      return static_cast<int64_t>(x);
+    };
     for (int64_t i = 0; i < n; ++i)
-      v.push_back(llvm::APInt(width, static_cast<uint64_t>(static_cast<int64_t>(value_at(i))),
+      v.push_back(llvm::APInt(width, static_cast<uint64_t>(to_int(value_at(i))),
                               /*isSigned=*/true));
     attr = mlir::DenseElementsAttr::get(type, v);
   }
@@ -322,6 +332,10 @@ mlir::FailureOr<Value> NodeImporter::Concat(llvm::ArrayRef<Value> inputs, int64_
 
 mlir::FailureOr<Value> NodeImporter::Gather(Value data, Value indices, int64_t axis) {
   RankedTensorType t = TypeOf(data);
+  if (axis < 0 || axis >= t.getRank()) {
+    NodeError() << "cannot gather along axis " << axis << " of " << t;
+    return mlir::failure();
+  }
   SmallVector<int64_t> shape(t.getShape().take_front(axis));
   llvm::append_range(shape, TypeOf(indices).getShape());
   llvm::append_range(shape, t.getShape().drop_front(axis + 1));

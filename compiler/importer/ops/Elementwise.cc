@@ -74,7 +74,8 @@ LogicalResult ImportIsInf(NodeImporter& n) {
     AXLE_ASSIGN_OR_FAIL(Value a, n.Unary<ir::AbsOp>(x));
     return n.Out(n.Binary<ir::EqualOp>(a, n.Scalar(inf, et)));
   }
-  if (!pos && !neg) return n.Out(n.Expand(n.Scalar(0, n.I1()), TypeOf(x).getShape()));
+  if ((!pos && !neg) || !IsFloat(x))  // integers are never infinite
+    return n.Out(n.Expand(n.Scalar(0, n.I1()), TypeOf(x).getShape()));
   return n.Out(n.Binary<ir::EqualOp>(x, n.Scalar(pos ? inf : -inf, et)));
 }
 

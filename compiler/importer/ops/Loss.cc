@@ -35,6 +35,11 @@ mlir::FailureOr<Value> Nll(NodeImporter& n, Value input, Value target, Value wei
   AXLE_ASSIGN_OR_FAIL(Value loss, n.Unary<ir::NegOp>(picked));
   Value w;  // the weight of every position (null: all 1)
   if (weight) {
+    if (TypeOf(weight).getRank() != 1 || TypeOf(weight).getDimSize(0) != it.getDimSize(1)) {
+      n.NodeError() << "weight " << TypeOf(weight) << " must hold one value per class ("
+                    << it.getDimSize(1) << ")";
+      return mlir::failure();
+    }
     AXLE_ASSIGN_OR_FAIL(w, n.Gather(weight, t, 0));
   }
   if (valid) {
