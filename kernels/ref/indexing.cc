@@ -227,30 +227,58 @@ void TopK(const TensorView& x, int axis, bool largest, const TensorView& values,
     using T = decltype(tag);
     const T* px = x.As<T>();
     T* pv = values.As<T>();
-    // Insertion into the (sorted) output line itself: no scratch memory, O(n k) per line.
+    // A heap of the k best so far kept in the (strided) output line itself, its worst at the
+    // root: O(n log k) per line and no scratch memory; then a heap sort puts them best first.
+    // (value, index) is a total order: equal values keep the lower index first.
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < inner; ++i) {
         const T* line = px + o * n * inner + i;
         T* vout = pv + o * k * inner + i;
         int64_t* iout = pi + o * k * inner + i;
-        int64_t filled = 0;
+        auto better = [&](T va, int64_t ia, T vb, int64_t ib) {
+          if (va != vb) return largest ? va > vb : va < vb;
+          return ia < ib;
+        };
+        // At pos, `worse_than_children` holds for the heap of size `size`.
+        auto sift_down = [&](int64_t pos, int64_t size) {
+          for (;;) {
+            int64_t worst = pos;
+            for (int64_t c = 2 * pos + 1; c <= 2 * pos + 2 && c < size; ++c)
+              if (better(vout[worst * inner], iout[worst * inner], vout[c * inner],
+                         iout[c * inner]))
+                worst = c;
+            if (worst == pos) return;
+            std::swap(vout[pos * inner], vout[worst * inner]);
+            std::swap(iout[pos * inner], iout[worst * inner]);
+            pos = worst;
+          }
+        };
+        int64_t size = 0;
         for (int64_t j = 0; j < n && k > 0; ++j) {
           const T v = line[j * inner];
-          // Strictly better than the entry at `pos`: equal values keep the lower index first.
-          auto better = [&](int64_t pos) {
-            const T w = vout[pos * inner];
-            return largest ? v > w : v < w;
-          };
-          if (filled == k && !better(k - 1)) continue;
-          int64_t pos = filled < k ? filled : k - 1;
-          while (pos > 0 && better(pos - 1)) {
-            vout[pos * inner] = vout[(pos - 1) * inner];
-            iout[pos * inner] = iout[(pos - 1) * inner];
-            --pos;
+          if (size < k) {  // push, then sift up
+            int64_t pos = size++;
+            vout[pos * inner] = v;
+            iout[pos * inner] = j;
+            while (pos > 0) {
+              const int64_t parent = (pos - 1) / 2;
+              if (!better(vout[parent * inner], iout[parent * inner], vout[pos * inner],
+                          iout[pos * inner]))
+                break;
+              std::swap(vout[pos * inner], vout[parent * inner]);
+              std::swap(iout[pos * inner], iout[parent * inner]);
+              pos = parent;
+            }
+          } else if (better(v, j, vout[0], iout[0])) {  // replace the worst kept
+            vout[0] = v;
+            iout[0] = j;
+            sift_down(0, size);
           }
-          vout[pos * inner] = v;
-          iout[pos * inner] = j;
-          if (filled < k) ++filled;
+        }
+        for (int64_t end = size - 1; end > 0; --end) {  // the worst goes last
+          std::swap(vout[0], vout[end * inner]);
+          std::swap(iout[0], iout[end * inner]);
+          sift_down(0, end);
         }
       }
   });
