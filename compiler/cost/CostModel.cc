@@ -47,7 +47,7 @@ namespace {
 
 bool IsMatmul(const std::string& op) {
   return op == "linear" || op == "linear_int8" || op == "linear_weight_only" || op == "matmul" ||
-         op == "gemm" || op == "attention";
+         op == "gemm" || op == "attention" || op == "conv" || op == "conv_transpose";
 }
 
 // FLOPs per output element of the non-matmul ops (exp, rsqrt and friends counted as a few).
@@ -57,8 +57,10 @@ double FlopsPerElement(const std::string& op) {
   if (op == "gelu" || op == "fused_elementwise" || op == "erf" || op == "tanh" || op == "exp")
     return 8;
   if (op == "reshape" || op == "slice" || op == "concat" || op == "transpose" || op == "gather" ||
-      op == "cast" || op == "expand")
+      op == "cast" || op == "expand" || op == "pad" || op == "gather_elements" ||
+      op == "gather_nd")
     return 0;
+  if (op == "pool" || op == "resample" || op == "grid_sample") return 9;  // a 3x3 window
   return 1;
 }
 
@@ -139,6 +141,13 @@ PlanCost Analyze(const LoadedModel& model) {
         const double sk = kk.rank >= 2 ? static_cast<double>(kk.dims[kk.rank - 2]) : 1;
         const double hdv = v.rank ? static_cast<double>(v.dims[v.rank - 1]) : 0;
         c.flops = 2 * b * sq * sk * (k + hdv);
+      } else if ((c.op == "conv" || c.op == "conv_transpose") && st.num_inputs >= 2) {
+        // Each output (conv) or input (transpose) element meets one weight slice of
+        // C / group (or M / group) channels times the kernel.
+        const axle_tensor_info_t w = tensor(st.inputs[1]);
+        const double per_filter =
+            w.rank && w.dims[0] ? static_cast<double>(Elements(w)) / w.dims[0] : 0;
+        c.flops = 2 * static_cast<double>(Elements(c.op == "conv" ? y : x)) * per_filter;
       } else {
         c.flops = 2 * static_cast<double>(Elements(y)) * k;
       }
