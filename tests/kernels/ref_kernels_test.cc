@@ -8,28 +8,10 @@
 #include <vector>
 
 #include "kernels/ref/ref_kernels.h"
+#include "tests/kernels/test_buffer.h"
 
 namespace axle::ref {
 namespace {
-
-template <typename T>
-struct Buf {
-  std::vector<T> v;
-  TensorView view;
-  Buf(DType dt, std::vector<int64_t> shape, std::vector<T> values = {}) {
-    view.dtype = dt;
-    view.shape.rank = static_cast<int>(shape.size());
-    int64_t n = 1;
-    for (size_t i = 0; i < shape.size(); ++i) {
-      view.shape.dims[i] = shape[i];
-      n *= shape[i];
-    }
-    v = values.empty() ? std::vector<T>(n) : values;
-    EXPECT_EQ(static_cast<int64_t>(v.size()), n);
-    view.data = v.data();
-  }
-};
-using F = Buf<float>;
 
 std::vector<float> Iota(int n, float start = 0, float step = 1) {
   std::vector<float> v(n);
