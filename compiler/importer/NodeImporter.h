@@ -34,7 +34,6 @@ class NodeImporter {
   // --- Graph plumbing (used by the graph importer and by control-flow handlers) ---
   mlir::OpBuilder& builder() { return builder_; }
   mlir::MLIRContext* context() const { return context_; }
-  const ImportOptions& options() const { return options_; }
   void set_opset(int64_t opset) { opset_ = opset; }
   // Binds an ONNX value name (graph input, initializer, node output).
   void Bind(const std::string& name, mlir::Value v) { values_[name] = v; }

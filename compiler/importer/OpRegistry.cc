@@ -28,12 +28,6 @@ std::string OpRegistry::Opsets(const std::string& name) const {
   return out;
 }
 
-std::vector<std::string> OpRegistry::Names() const {
-  std::vector<std::string> names;
-  for (const auto& [name, _] : ops_) names.push_back(name);
-  return names;
-}
-
 const OpRegistry& OpRegistry::Default() {
   static const OpRegistry* registry = [] {
     auto* r = new OpRegistry;

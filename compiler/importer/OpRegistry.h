@@ -40,8 +40,6 @@ class OpRegistry {
   const OpRegistration* Find(const std::string& name, int64_t opset, bool* known) const;
   // "7-12, 13-21" for messages.
   std::string Opsets(const std::string& name) const;
-  // Every registered op name, sorted.
-  std::vector<std::string> Names() const;
 
   // The registry with every op family of compiler/importer/ops/.
   static const OpRegistry& Default();

@@ -115,7 +115,9 @@ def camera_part(a):
           f"({a.runs} runs each, {a.threads} thread{'s' if a.threads > 1 else ''}; "
           f"{platform.processor() or platform.machine()}; the conv kernels are the reference "
           f"ones until the convolution issue)")
-    print(f"   outputs vs ONNX Runtime: max |difference| {diff:.2e}")
+    print(f"   outputs vs ONNX Runtime: max |difference| {diff:.2e}; load average "
+          f"{os.getloadavg()[0]:.2f} (one run each after the other, not an interleaved "
+          f"benchmark: bench/ has those)")
 
 
 def main():

@@ -122,10 +122,10 @@ void RegisterElementwiseOps(OpRegistry& r) {
   r.On("Xor", 7, ImportBinary<ir::XorOp>);
   r.On("Mod", 10, ImportMod);
   r.On("BitShift", 11, ImportBitShift);
-  r.On("Min", 8, ImportVariadic<ir::MinOp>);
-  r.On("Max", 8, ImportVariadic<ir::MaxOp>);
-  r.On("Sum", 8, ImportVariadic<ir::AddOp>);
-  r.On("Mean", 8, ImportVariadic<ir::AddOp, /*kMean=*/true>);
+  r.On("Min", 6, ImportVariadic<ir::MinOp>);
+  r.On("Max", 6, ImportVariadic<ir::MaxOp>);
+  r.On("Sum", 6, ImportVariadic<ir::AddOp>);
+  r.On("Mean", 6, ImportVariadic<ir::AddOp, /*kMean=*/true>);
   r.On("Erf", 9, ImportUnary<ir::ErfOp>);
   r.On("Exp", 6, ImportUnary<ir::ExpOp>);
   r.On("Log", 6, ImportUnary<ir::LogOp>);
