@@ -12,10 +12,15 @@
 #   make demo       build and run the main job (the trained planner, the camera planner vs ORT)
 #   make bench      the planner family vs ONNX Runtime, written to docs/benchmarks.md
 #   make runtime    the runtime-only configuration (no MLIR/LLVM/protobuf/ONNX), in build-runtime/
+#   make arm64      the runtime-only AArch64 cross build (g++-aarch64-linux-gnu), in build-arm64/:
+#                   libaxle_runtime.a, the kernel and runtime tests, bin/axle-run
+#   make test-arm64 build-arm64's tests under qemu-aarch64, once as a Cortex-A78AE stand-in
+#                   (neoverse-n1: NEON, dotprod) and once as A720AE / V3AE (max,sve128=on: + i8mm)
 
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 RUNTIME_BUILD ?= build-runtime
+ARM64_BUILD ?= build-arm64
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
@@ -25,7 +30,8 @@ CLANG_FLAGS = -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test sanitize sanitize-thread fuzz fuzz-build demo bench runtime clean
+.PHONY: all deps build test sanitize sanitize-thread fuzz fuzz-build demo bench runtime arm64 \
+	test-arm64 clean
 
 all: build
 
@@ -67,8 +73,20 @@ runtime: deps
 	  -DAXLE_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(RUNTIME_BUILD) -j$(JOBS)
 
+arm64: deps
+	@cmake -S . -B $(ARM64_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DAXLE_RUNTIME_ONLY=ON >/dev/null
+	@cmake --build $(ARM64_BUILD) -j$(JOBS)
+
+# Both emulated CPUs; a kernel whose extension the emulated CPU lacks is skipped, never run.
+test-arm64: arm64
+	@echo "== aarch64 tests under qemu -cpu neoverse-n1 (Cortex-A78AE stand-in)"
+	@AXLE_QEMU_CPU=neoverse-n1 ctest --test-dir $(ARM64_BUILD) -j$(JOBS) --output-on-failure
+	@echo "== aarch64 tests under qemu -cpu max,sve128=on (Cortex-A720AE / Neoverse-V3AE stand-in)"
+	@AXLE_QEMU_CPU=max,sve128=on ctest --test-dir $(ARM64_BUILD) -j$(JOBS) --output-on-failure
+
 # The main suite runs last so that its ctest summary is the last thing printed.
-test: sanitize sanitize-thread build fuzz-build
+test: sanitize sanitize-thread build fuzz-build test-arm64
 	@bash scripts/fuzz.sh --seconds $(TEST_FUZZ_SECONDS) --fuzz-build $(FUZZ_BUILD) --build $(BUILD)
 	@ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
 
@@ -82,4 +100,4 @@ bench: build
 	@.venv/bin/python bench/planner_vs_ort.py --axle $(BUILD)/bin/axle --doc docs/benchmarks.md
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) $(RUNTIME_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(RUNTIME_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) $(ARM64_BUILD)

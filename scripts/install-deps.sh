@@ -15,11 +15,19 @@ debian_packages=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-19 libclang-rt-19-dev
+  g++-aarch64-linux-gnu qemu-user
 )
+# The AArch64 cross build's test libraries (Debian multiarch), and XNNPACK for arm64, whose
+# microkernels docs/kernels-arm64.md analyses beside Axle's (never linked).
+arm64_packages=(libgtest-dev:arm64 libgmock-dev:arm64 libbenchmark-dev:arm64 libxnnpack0:arm64)
 python_packages=(numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0)
 
 missing=()
 for p in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+for p in "${arm64_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
@@ -28,6 +36,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   export DEBIAN_FRONTEND=noninteractive
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    "${sudo_cmd[@]}" dpkg --add-architecture arm64
+  fi
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

@@ -6,8 +6,8 @@
 
 #include "bench/kernels/bench_common.h"
 #include "kernels/common/pack.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "kernels/ref/ref_kernels.h"
-#include "kernels/x86/x86_kernels.h"
 
 namespace axle::bench {
 namespace {
@@ -23,19 +23,19 @@ struct Problem {
 
 void AttentionAxle(benchmark::State& state) {
   Problem p(state);
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (!kernels.f32_attention) return state.SkipWithError("no x86 attention on this host");
-  x86::AttentionArgs a{};
+  cpu::AttentionArgs a{};
   a.q = p.q.get(), a.k = p.k.get(), a.v = p.v.get(), a.y = p.y.get();
   a.batch = 1, a.heads = p.heads, a.sq = p.tq, a.sk = p.tk, a.dk = a.dv = p.dh;
   a.scale = 1.0f / std::sqrt(static_cast<float>(p.dh));
-  for (auto _ : state) x86::AttentionF32(kernels, a, Pool());
+  for (auto _ : state) cpu::AttentionF32(kernels, a, Pool());
   SetFlops(state, p.Flops());
 }
 
 void AttentionUnfused(benchmark::State& state) {
   Problem p(state);
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (!kernels.f32_gemm) return state.SkipWithError("no x86 GEMM on this host");
   const int64_t d = p.dh, ld = p.heads * d;
   AlignedFloats qh(p.tq * d), kt(d * p.tk), vh(p.tk * d), kt_packed(Panel16Floats(d, p.tk)),
@@ -56,11 +56,11 @@ void AttentionUnfused(benchmark::State& state) {
           vh.get()[j * d + c] = p.v.get()[j * ld + h * d + c];
         }
       PackPanel16(kt.get(), d, p.tk, kt_packed.get());
-      x86::GemmF32Panel16(kernels, qh.get(), p.tq, d, kt_packed.get(), p.tk, nullptr, 0, s.get(),
+      cpu::GemmF32Panel16(kernels, qh.get(), p.tq, d, kt_packed.get(), p.tk, nullptr, 0, s.get(),
                           Pool());
       ref::Softmax(sv, 1, pv);
       PackPanel16(vh.get(), p.tk, d, v_packed.get());
-      x86::GemmF32Panel16(kernels, probs.get(), p.tq, p.tk, v_packed.get(), d, nullptr, 0, o.get(),
+      cpu::GemmF32Panel16(kernels, probs.get(), p.tq, p.tk, v_packed.get(), d, nullptr, 0, o.get(),
                           Pool());
     }
     benchmark::DoNotOptimize(o.get());

@@ -4,20 +4,20 @@
 #include "bench/kernels/bench_common.h"
 #include "bench/kernels/onednn_matmul.h"
 #include "kernels/common/pack.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "kernels/ref/ref_kernels.h"
-#include "kernels/x86/x86_kernels.h"
 
 namespace axle::bench {
 namespace {
 
 void GemmAxle(benchmark::State& state) {
   const size_t m = state.range(0), k = state.range(1), n = state.range(2);
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (!kernels.f32_gemm) return state.SkipWithError("no x86 GEMM on this host");
   AlignedFloats x(m * k), w(k * n), y(m * n), packed(Panel16Floats(k, n));
   PackPanel16(w.get(), k, n, packed.get());
   for (auto _ : state) {
-    x86::GemmF32Panel16(kernels, x.get(), m, k, packed.get(), n, nullptr, 0, y.get(), Pool());
+    cpu::GemmF32Panel16(kernels, x.get(), m, k, packed.get(), n, nullptr, 0, y.get(), Pool());
     benchmark::DoNotOptimize(y.get());
   }
   SetFlops(state, 2.0 * m * k * n);

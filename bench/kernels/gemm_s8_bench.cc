@@ -5,8 +5,8 @@
 #include "bench/kernels/bench_common.h"
 #include "bench/kernels/onednn_matmul.h"
 #include "kernels/common/pack_s8.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "kernels/ref/ref_kernels.h"
-#include "kernels/x86/x86_kernels.h"
 
 namespace axle::bench {
 namespace {
@@ -33,14 +33,14 @@ void SetOps(benchmark::State& state, double ops) {
 
 void GemmS8Axle(benchmark::State& state) {
   S8Problem p(state);
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (!kernels.s8_gemm) return state.SkipWithError("no int8 GEMM (AVX-512 VNNI) on this host");
   AlignedFloats packed((S8PackedBytes(p.k, p.n) + 3) / 4);
   std::vector<int32_t> sums(p.n);
   auto* w = reinterpret_cast<int8_t*>(packed.get());
   PackS8Panel16x4(p.w.data(), p.k, p.n, w, sums.data());
   for (auto _ : state)
-    x86::GemmS8Panel16x4(kernels, p.x.data(), p.m, p.k, 0.02f, 128, w, sums.data(), p.scales.data(),
+    cpu::GemmS8Panel16x4(kernels, p.x.data(), p.m, p.k, 0.02f, 128, w, sums.data(), p.scales.data(),
                          p.n, nullptr, 0, p.y.data(), Pool());
   SetOps(state, 2.0 * p.m * p.k * p.n);
 }

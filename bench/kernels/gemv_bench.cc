@@ -7,7 +7,7 @@
 #include "bench/kernels/bench_common.h"
 #include "kernels/common/pack.h"
 #include "kernels/common/pack_wq.h"
-#include "kernels/x86/x86_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 
 namespace axle::bench {
 namespace {
@@ -26,7 +26,7 @@ void Gemv(benchmark::State& state, size_t bytes_per_copy, Run&& run) {
 }
 
 void GemvW8(benchmark::State& state) {
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (!kernels.f32_gemv_w8) return state.SkipWithError("no weight-only GEMV on this host");
   const size_t k = state.range(0), n = state.range(1), bytes = W8PackedBytes(k, n);
   const size_t copies = state.range(2) ? kColdBytes / bytes + 1 : 1;
@@ -37,13 +37,13 @@ void GemvW8(benchmark::State& state) {
   for (size_t c = 1; c < copies; ++c)
     std::copy(packed.begin(), packed.begin() + bytes, packed.begin() + c * bytes);
   Gemv(state, bytes, [&](size_t c) {
-    x86::GemvW8(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, nullptr, y.get(),
+    cpu::GemvW8(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, nullptr, y.get(),
                 Pool());
   });
 }
 
 void GemvW4(benchmark::State& state) {
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (!kernels.f32_gemv_w4) return state.SkipWithError("no weight-only GEMV on this host");
   const size_t k = state.range(0), n = state.range(1), bytes = W4PackedBytes(k, n);
   const size_t copies = state.range(2) ? kColdBytes / bytes + 1 : 1;
@@ -54,19 +54,19 @@ void GemvW4(benchmark::State& state) {
   for (size_t c = 1; c < copies; ++c)
     std::copy(packed.begin(), packed.begin() + bytes, packed.begin() + c * bytes);
   Gemv(state, bytes + scales.size() * 4, [&](size_t c) {
-    x86::GemvW4(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, kW4DefaultGroup,
+    cpu::GemvW4(kernels, x.get(), k, packed.data() + c * bytes, scales.data(), n, kW4DefaultGroup,
                 nullptr, y.get(), Pool());
   });
 }
 
 void GemvF32(benchmark::State& state) {
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (!kernels.f32_gemm) return state.SkipWithError("no x86 GEMM on this host");
   const size_t k = state.range(0), n = state.range(1), floats = Panel16Floats(k, n);
   const size_t copies = state.range(2) ? kColdBytes / (floats * 4) + 1 : 1;
   AlignedFloats packed(floats * copies), x(k), y(n);
   Gemv(state, floats * 4, [&](size_t c) {
-    x86::GemmF32Panel16(kernels, x.get(), 1, k, packed.get() + c * floats, n, nullptr, 0, y.get(),
+    cpu::GemmF32Panel16(kernels, x.get(), 1, k, packed.get() + c * floats, n, nullptr, 0, y.get(),
                         Pool());
   });
 }

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "bench/kernels/bench_common.h"
-#include "kernels/x86/x86_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 
 extern "C" void omp_set_num_threads(int);  // oneDNN's threads (Debian builds it on OpenMP)
 
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
   benchmark::AddCustomContext("threads", std::to_string(axle::bench::Threads()));
-  benchmark::AddCustomContext("axle_isa", axle::x86::HostKernels().isa);
+  benchmark::AddCustomContext("axle_isa", axle::cpu::HostKernels().isa);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

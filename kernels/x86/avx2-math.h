@@ -1,6 +1,6 @@
 // Vectorized exp, erf, tanh and GELU on 8 floats (AVX2 + FMA). Include only from translation
 // units compiled with -mavx2 -mfma. Maximum errors against libm in double, measured on a 1e-3
-// grid over [-20, 20] plus tiny values (tests/kernels/x86_kernels_test.cc,
+// grid over [-20, 20] plus tiny values (tests/kernels/cpu_kernels_test.cc,
 // X86Math.MaxErrorWithinStatedBounds, which asserts the bounds in brackets):
 //   exp:  relative 1.2e-7 [2e-7]      (Cody-Waite reduction + degree-6 polynomial)
 //   erf:  absolute 4.2e-7 [5e-7]      (Abramowitz & Stegun 7.1.26 with this exp)

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "axle/axle.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "runtime/src/context.h"
 #include "runtime/src/model.h"
 #include "runtime/src/op_table.h"
@@ -229,6 +230,13 @@ axle_status_t axle_context_set_profile(axle_context_t* context, uint64_t* step_n
   return C(context)->SetProfile(step_nanoseconds, num_steps);
 }
 
+axle_status_t axle_context_step_impl(const axle_context_t* context, uint32_t step,
+                                     const char** out_impl) {
+  AXLE_CHECK_ARG(context, "context");
+  AXLE_CHECK_ARG(out_impl, "out_impl");
+  return reinterpret_cast<const axle::Context*>(context)->StepImpl(step, out_impl);
+}
+
 axle_status_t axle_context_bind_input(axle_context_t* context, uint32_t index, const void* data,
                                       size_t size) {
   AXLE_CHECK_ARG(context, "context");
@@ -264,5 +272,8 @@ axle_status_t axle_context_invoke(axle_context_t* context) {
   AXLE_CHECK_ARG(context, "context");
   return C(context)->Invoke();
 }
+
+const char* axle_cpu_variant(void) { return axle::cpu::HostKernels().isa; }
+const char* axle_cpu_arch(void) { return axle::cpu::Arch(); }
 
 }  // extern "C"

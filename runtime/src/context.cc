@@ -28,7 +28,8 @@ Status Context::Create(Model* model, void* arena, size_t arena_size, const Threa
   c->data_.reset(new (std::nothrow) void*[n]);
   c->views_.reset(new (std::nothrow) TensorView[ops]);
   c->view_ptrs_.reset(new (std::nothrow) const TensorView*[ops]);
-  if (!c->data_ || !c->views_ || !c->view_ptrs_)
+  c->impl_.reset(new (std::nothrow) const char*[model->num_steps() ? model->num_steps() : 1]);
+  if (!c->data_ || !c->views_ || !c->view_ptrs_ || !c->impl_)
     return Error(AXLE_RESOURCE_EXHAUSTED, "out of memory creating a context");
   if (arena) {
     c->arena_ = static_cast<uint8_t*>(arena);
@@ -40,6 +41,7 @@ Status Context::Create(Model* model, void* arena, size_t arena_size, const Threa
     c->arena_ = static_cast<uint8_t*>(p);
     c->owns_arena_ = true;
   }
+  for (uint32_t i = 0; i < model->num_steps(); ++i) c->impl_[i] = "";
   AXLE_RETURN_IF_ERROR(ThreadPool::Create(pool, &c->pool_));
   for (uint32_t t = 0; t < n; ++t) {
     const TensorDesc& d = model->tensor(t);
@@ -88,6 +90,14 @@ Status Context::Buffer(bool is_input, uint32_t index, void** data, size_t* size)
   return AXLE_OK;
 }
 
+Status Context::StepImpl(uint32_t step, const char** impl) const {
+  if (step >= model_->num_steps())
+    return Error(AXLE_INVALID_ARGUMENT, "step %u is out of range: the model has %u", step,
+                 model_->num_steps());
+  *impl = impl_[step];
+  return AXLE_OK;
+}
+
 Status Context::SetProfile(uint64_t* step_ns, uint32_t num_steps) {
   if (step_ns && num_steps != model_->num_steps())
     return Error(AXLE_INVALID_ARGUMENT, "profile array has %u entries; the model has %u steps",
@@ -114,8 +124,10 @@ Status Context::Invoke() {
       views_[k].data = data_[t];
       view_ptrs_[k] = &views_[k];
     }
+    impl_[i] = "reference";  // runners with CPU variants report theirs
     const OpArgs args{view_ptrs_.get(), s.num_inputs, view_ptrs_.get() + s.num_inputs,
-                      s.num_outputs,    s.params,     pool_->parallel()};
+                      s.num_outputs,    s.params,     pool_->parallel(),
+                      &impl_[i]};
     const ref::KernelResult r = s.op->run(*s.op, args);
     if (profile_) profile_[i] += static_cast<uint64_t>(NowNs() - start);
     if (!r.ok()) {

@@ -22,6 +22,8 @@ class Context {
   // Per-step wall time in nanoseconds is added into step_ns[0, num_steps) by each Invoke while
   // set; null stops it.
   Status SetProfile(uint64_t* step_ns, uint32_t num_steps);
+  // The implementation the last invoke used for `step` (OpArgs::impl); "" before any invoke.
+  Status StepImpl(uint32_t step, const char** impl) const;
 
  private:
   // Holds its model reference from construction, so that a Create that fails half-way (its
@@ -34,6 +36,7 @@ class Context {
   std::unique_ptr<void*[]> data_;  // per tensor
   std::unique_ptr<TensorView[]> views_;
   std::unique_ptr<const TensorView*[]> view_ptrs_;
+  std::unique_ptr<const char*[]> impl_;  // per step
   std::unique_ptr<ThreadPool> pool_;
   uint64_t* profile_ = nullptr;
 };

@@ -8,17 +8,23 @@
 
 #include "kernels/common/pack_s8.h"
 #include "kernels/common/pack_wq.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "runtime/schema/axle_model_generated.h"
-
-#if defined(AXLE_HAVE_X86_KERNELS)
-#include "kernels/x86/x86_kernels.h"
-#endif
 
 namespace axle {
 namespace {
 
 namespace fb = ::axle::schema;
 using ref::KernelResult;
+
+// Records which implementation a runner chose (OpArgs::impl), and returns the table for chains
+// like `if (Use(a, k) ...)`.
+void Report(const OpArgs& a, const char* impl) {
+  if (a.impl) *a.impl = impl;
+}
+// The host's CPU kernel table (kernels/cpu/): runners use an entry when it is present and fall
+// back to the reference kernel otherwise, reporting which and why.
+const cpu::Kernels& Cpu() { return cpu::HostKernels(); }
 
 Status Invalid(const char* format, ...) __attribute__((format(printf, 1, 2)));
 Status Invalid(const char* format, ...) {
@@ -223,16 +229,19 @@ Status ValidateSoftmax(const OpInfo&, const OpArgs& a) {
   return ExpectOutput(a, 0, x.dtype, x.shape);
 }
 KernelResult RunSoftmax(const OpInfo&, const OpArgs& a) {
-#if defined(AXLE_HAVE_X86_KERNELS)
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = Cpu();
   const TensorView& x = *a.in[0];
-  if (kernels.f32_vmath && x.dtype == DType::kF32 && a.params.axis == x.shape.rank - 1) {
+  if (!kernels.f32_vmath) {
+    Report(a, "reference: no vector exp in this CPU variant");
+  } else if (x.dtype != DType::kF32 || a.params.axis != x.shape.rank - 1) {
+    Report(a, "reference: not f32 along the last axis");
+  } else {
     const int64_t n = x.shape.dims[x.shape.rank - 1], rows = n ? x.NumElements() / n : 0;
-    x86::SoftmaxF32Rows(kernels, x.As<float>(), static_cast<size_t>(rows), static_cast<size_t>(n),
+    cpu::SoftmaxF32Rows(kernels, x.As<float>(), static_cast<size_t>(rows), static_cast<size_t>(n),
                         a.out[0]->As<float>(), a.par);
+    Report(a, kernels.isa);
     return {};
   }
-#endif
   ref::Softmax(*a.in[0], static_cast<int>(a.params.axis), *a.out[0]);
   return {};
 }
@@ -266,13 +275,17 @@ KernelResult RunLayerNorm(const OpInfo&, const OpArgs& a) {
   const TensorView* bias = a.num_in > 2 ? a.in[2] : nullptr;
   const TensorView* mean = a.num_out > 1 ? a.out[1] : nullptr;
   const TensorView* inv = a.num_out > 2 ? a.out[2] : nullptr;
-#if defined(AXLE_HAVE_X86_KERNELS)
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = Cpu();
   const TensorView& x = *a.in[0];
   const int64_t axis = a.params.axis;
-  if (kernels.f32_layernorm && x.dtype == DType::kF32 && !mean && !inv &&
-      axis == x.shape.rank - 1 && a.in[1]->NumElements() == x.shape.dims[axis] &&
-      (!bias || bias->NumElements() == x.shape.dims[axis])) {
+  if (!kernels.f32_layernorm) {
+    Report(a, "reference: no layernorm microkernel in this CPU variant");
+  } else if (x.dtype != DType::kF32 || mean || inv || axis != x.shape.rank - 1 ||
+             a.in[1]->NumElements() != x.shape.dims[axis] ||
+             (bias && bias->NumElements() != x.shape.dims[axis])) {
+    Report(a, "reference: not f32 over the last axis with full scale and bias, or statistics "
+              "requested");
+  } else {
     const int64_t inner = x.shape.dims[axis], rows = inner ? x.NumElements() / inner : 0;
     ParallelFor(rows * inner > (1 << 15) ? a.par : nullptr, rows, [&](int64_t b, int64_t e) {
       kernels.f32_layernorm(x.As<float>() + b * inner, static_cast<size_t>(e - b),
@@ -280,9 +293,9 @@ KernelResult RunLayerNorm(const OpInfo&, const OpArgs& a) {
                             bias ? bias->As<float>() : nullptr, a.params.epsilon,
                             a.out[0]->As<float>() + b * inner);
     });
+    Report(a, kernels.isa);
     return {};
   }
-#endif
   ref::LayerNorm(*a.in[0], *a.in[1], bias, static_cast<int>(a.params.axis), a.params.epsilon,
                  *a.out[0], mean, inv);
   return {};
@@ -471,21 +484,22 @@ KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
   const TensorView& x = *a.in[0];
   const TensorView& y = *a.out[0];
   if (a.params.weight_layout != fb::WeightLayout_Panel16) {
+    Report(a, "reference: weights not packed (the plan's layout is [K, N])");
     ref::Linear(x, *a.in[1], bias, act, y, a.par, residual);
     return {};
   }
   const int64_t k = a.in[1]->shape.dims[1], n = y.shape.dims[y.shape.rank - 1];
-#if defined(AXLE_HAVE_X86_KERNELS)
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = Cpu();
   if (kernels.f32_gemm) {
     const size_t m = static_cast<size_t>(n ? y.NumElements() / n : 0);
-    x86::GemmF32Panel16(kernels, x.As<float>(), m, static_cast<size_t>(k), a.in[1]->As<float>(),
+    cpu::GemmF32Panel16(kernels, x.As<float>(), m, static_cast<size_t>(k), a.in[1]->As<float>(),
                         static_cast<size_t>(n), bias ? bias->As<float>() : nullptr,
                         static_cast<int>(act), y.As<float>(), a.par,
                         residual ? residual->As<float>() : nullptr);
+    Report(a, kernels.isa);
     return {};
   }
-#endif
+  Report(a, "reference: no f32 GEMM microkernel in this CPU variant");
   ref::LinearPanel16(x, a.in[1]->As<float>(), k, n, bias, act, y, a.par, residual);
   return {};
 }
@@ -528,9 +542,12 @@ KernelResult RunQuantizeLinear(const OpInfo&, const OpArgs& a) {
     r.operand = 1;
     return r;
   }
-#if defined(AXLE_HAVE_X86_KERNELS)
-  const x86::Kernels& kernels = x86::HostKernels();
-  if (kernels.quantize_u8 && a.out[0]->dtype == DType::kU8) {
+  const cpu::Kernels& kernels = Cpu();
+  if (!kernels.quantize_u8) {
+    Report(a, "reference: no quantize microkernel in this CPU variant");
+  } else if (a.out[0]->dtype != DType::kU8) {
+    Report(a, "reference: the output is not u8");
+  } else {
     const int64_t n = a.in[0]->NumElements();
     // Split across threads in 4 KB chunks.
     ParallelFor(n > (1 << 16) ? a.par : nullptr, (n + 4095) / 4096, [&](int64_t b, int64_t e) {
@@ -538,9 +555,9 @@ KernelResult RunQuantizeLinear(const OpInfo&, const OpArgs& a) {
       kernels.quantize_u8(a.in[0]->As<float>() + lo, static_cast<size_t>(hi - lo), scale,
                           ZeroPointOf(a.in[2]), a.out[0]->As<uint8_t>() + lo);
     });
+    Report(a, kernels.isa);
     return {};
   }
-#endif
   ref::QuantizeLinear(*a.in[0], scale, ZeroPointOf(a.in[2]), *a.out[0]);
   return {};
 }
@@ -603,19 +620,24 @@ KernelResult RunLinearInt8(const OpInfo&, const OpArgs& a) {
   const float* residual = a.num_in > 5 && a.in[5] ? a.in[5]->As<float>() : nullptr;
   const auto act = static_cast<ref::Activation>(a.params.activation);
   const bool packed = a.params.weight_layout == fb::WeightLayout_S8Panel16x4;
-#if defined(AXLE_HAVE_X86_KERNELS)
-  const x86::Kernels& kernels = x86::HostKernels();
-  if (packed && kernels.s8_gemm && k <= 8192) {
+  const cpu::Kernels& kernels = Cpu();
+  if (!packed) {
+    Report(a, "reference: weights not packed (the plan's layout is [K, N])");
+  } else if (!kernels.s8_gemm) {
+    Report(a, "reference: no int8 GEMM microkernel in this CPU variant");
+  } else if (k > static_cast<int64_t>(cpu::kS8GemmMaxK)) {
+    Report(a, "reference: K above the int8 GEMM's 8192");
+  } else {
     float* py = y.As<float>();
-    x86::GemmS8Panel16x4(kernels, x.As<uint8_t>(), static_cast<size_t>(m), static_cast<size_t>(k),
+    cpu::GemmS8Panel16x4(kernels, x.As<uint8_t>(), static_cast<size_t>(m), static_cast<size_t>(k),
                          a.params.input_scale, a.params.input_zero_point, a.in[1]->As<int8_t>(),
                          a.in[3]->As<int32_t>(), a.in[2]->As<float>(), static_cast<size_t>(n), bias,
                          static_cast<int>(act), py, a.par);
     if (residual)
       for (int64_t i = 0; i < m * n; ++i) py[i] += residual[i];
+    Report(a, kernels.isa);
     return {};
   }
-#endif
   ref::LinearInt8(x.As<uint8_t>(), m, k, a.params.input_scale, a.params.input_zero_point,
                   a.in[1]->As<int8_t>(), packed, a.in[2]->As<float>(), n, bias, act, residual,
                   y.As<float>());
@@ -678,25 +700,25 @@ KernelResult RunLinearWeightOnly(const OpInfo&, const OpArgs& a) {
   // One GEMV per row: the layouts serve the memory-bound decode step (M = 1), split across
   // the threads by column panels; longer inputs split by rows instead (one wake-up, not one
   // per row) and re-read the weights from the caches.
-  [[maybe_unused]] const Parallel* panel_par = m == 1 ? a.par : nullptr;
+  const Parallel* panel_par = m == 1 ? a.par : nullptr;
+  const cpu::Kernels& kernels = Cpu();
+  const bool fast = w4 ? kernels.f32_gemv_w4 != nullptr : kernels.f32_gemv_w8 != nullptr;
+  Report(a, fast ? kernels.isa : "reference: no weight-only GEMV microkernel in this CPU variant");
   ParallelFor(m > 1 ? a.par : nullptr, m, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const float* xr = x.As<float>() + r * k;
       float* yr = py + r * n;
-#if defined(AXLE_HAVE_X86_KERNELS)
-      const x86::Kernels& kernels = x86::HostKernels();
       if (!w4 && kernels.f32_gemv_w8) {
-        x86::GemvW8(kernels, xr, static_cast<size_t>(k), a.in[1]->As<int8_t>(), scales,
+        cpu::GemvW8(kernels, xr, static_cast<size_t>(k), a.in[1]->As<int8_t>(), scales,
                     static_cast<size_t>(n), bias, yr, panel_par);
         continue;
       }
       if (w4 && kernels.f32_gemv_w4) {
-        x86::GemvW4(kernels, xr, static_cast<size_t>(k), a.in[1]->As<uint8_t>(), scales,
+        cpu::GemvW4(kernels, xr, static_cast<size_t>(k), a.in[1]->As<uint8_t>(), scales,
                     static_cast<size_t>(n), static_cast<size_t>(a.params.weight_group), bias, yr,
                     panel_par);
         continue;
       }
-#endif
       if (w4)
         ref::GemvW4(xr, k, a.in[1]->As<uint8_t>(), scales, n, a.params.weight_group, bias, yr);
       else
@@ -760,11 +782,14 @@ KernelResult RunAttention(const OpInfo&, const OpArgs& a) {
   c.mask_fill = a.params.beta;
   const TensorView* mask = a.num_in > 3 ? a.in[3] : nullptr;
   const TensorView &q = *a.in[0], &k = *a.in[1], &v = *a.in[2];
-#if defined(AXLE_HAVE_X86_KERNELS)
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = Cpu();
   const int64_t dk = q.shape.dims[2] / c.num_heads, dv = v.shape.dims[2] / c.num_heads;
-  if (kernels.f32_attention && dk <= x86::kAttentionMaxDk && dv <= x86::kAttentionMaxDv) {
-    x86::AttentionArgs args{};
+  if (!kernels.f32_attention) {
+    Report(a, "reference: no fused attention microkernel in this CPU variant");
+  } else if (dk > cpu::kAttentionMaxDk || dv > cpu::kAttentionMaxDv) {
+    Report(a, "reference: head size above the fused kernel's 128 (key) / 256 (value)");
+  } else {
+    cpu::AttentionArgs args{};
     args.q = q.As<float>();
     args.k = k.As<float>();
     args.v = v.As<float>();
@@ -788,10 +813,10 @@ KernelResult RunAttention(const OpInfo&, const OpArgs& a) {
     args.dv = dv;
     args.scale = c.scale;
     args.y = a.out[0]->As<float>();
-    x86::AttentionF32(kernels, args, a.par);
+    cpu::AttentionF32(kernels, args, a.par);
+    Report(a, kernels.isa);
     return {};
   }
-#endif
   ref::Attention(q, k, v, mask, c, *a.out[0], a.par);
   return {};
 }
@@ -805,20 +830,20 @@ Status ValidateGelu(const OpInfo&, const OpArgs& a) {
 }
 KernelResult RunGelu(const OpInfo&, const OpArgs& a) {
   const bool tanh_form = a.params.activation == static_cast<uint8_t>(ref::Activation::kGeluTanh);
-#if defined(AXLE_HAVE_X86_KERNELS)
-  const x86::Kernels& kernels = x86::HostKernels();
+  const cpu::Kernels& kernels = Cpu();
   if (kernels.f32_vmath) {
     const float* x = a.in[0]->As<float>();
     float* y = a.out[0]->As<float>();
-    const auto fn = tanh_form ? x86::VMathFn::kGeluTanh : x86::VMathFn::kGeluErf;
+    const auto fn = tanh_form ? cpu::VMathFn::kGeluTanh : cpu::VMathFn::kGeluErf;
     ParallelFor(a.par, (a.in[0]->NumElements() + 4095) / 4096, [&](int64_t b, int64_t e) {
       const int64_t n = a.in[0]->NumElements();
       const int64_t lo = b * 4096, hi = std::min(n, e * 4096);
       kernels.f32_vmath(fn, x + lo, y + lo, static_cast<size_t>(hi - lo));
     });
+    Report(a, kernels.isa);
     return {};
   }
-#endif
+  Report(a, "reference: no vector math in this CPU variant");
   ref::Gelu(*a.in[0], tanh_form, *a.out[0]);
   return {};
 }

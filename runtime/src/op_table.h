@@ -19,6 +19,9 @@ struct OpArgs {
   uint32_t num_out;
   const StepParams& params;
   const Parallel* par = nullptr;  // the context's threads, for kernels that split work
+  // Where the runner reports which implementation ran (a static string: the CPU kernel
+  // variant, e.g. "neon+dotprod", or "reference: <why not the variant>"); null: not asked.
+  const char** impl = nullptr;
 };
 
 struct OpInfo {

@@ -1,8 +1,9 @@
 // Fused multi-head attention, fp32, AVX2 + FMA: attention-kernel.h over 8-wide vectors.
 #include <immintrin.h>
 
+#include "kernels/cpu/attention-kernel.h"
 #include "kernels/x86/avx2-math.h"
-#include "kernels/x86/f32-attention/attention-kernel.h"
+#include "kernels/x86/x86_kernels.h"
 
 namespace axle::x86 {
 namespace {
@@ -30,7 +31,7 @@ struct Avx2 {
 }  // namespace
 
 void axle_f32_attention__avx2_fma(const AttentionArgs& a, int64_t row_begin, int64_t row_end) {
-  AttentionRows<Avx2>(a, row_begin, row_end);
+  cpu::AttentionRows<Avx2>(a, row_begin, row_end);
 }
 
 }  // namespace axle::x86

@@ -2,7 +2,7 @@
 // variance from the deviations, as the reference computes it, not E[x^2] - E[x]^2), then
 // y = (x - mean) * rstd * scale + bias. Sums in f32 over 4 vector accumulators, the mean's of
 // the row shifted by its first element; against the reference's double sums: within 5e-5
-// (relative + absolute) even for rows whose mean is 1000x their spread (x86_kernels_test).
+// (relative + absolute) even for rows whose mean is 1000x their spread (cpu_kernels_test).
 #include <immintrin.h>
 
 #include <cmath>

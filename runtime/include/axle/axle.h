@@ -201,6 +201,16 @@ axle_status_t axle_context_invoke(axle_context_t* context);
  * and must outlive its use; NULL stops profiling. */
 axle_status_t axle_context_set_profile(axle_context_t* context, uint64_t* step_nanoseconds,
                                        uint32_t num_steps);
+/* Which implementation the last invoke ran for `step`: the CPU kernel variant (e.g.
+ * "avx512f+amx", "neon+dotprod"), "reference" for ops that have only the reference kernel, or
+ * "reference: <why>" when an op with a CPU variant fell back (e.g. a head size the fused
+ * attention does not take). "" before the first invoke. A static string. */
+axle_status_t axle_context_step_impl(const axle_context_t* context, uint32_t step,
+                                     const char** out_impl);
+/* The CPU kernel variant this process runs ("reference" when none) and the host's CPU
+ * architecture as the kernels name it ("x86_64", "aarch64", "portable"). Static strings. */
+const char* axle_cpu_variant(void);
+const char* axle_cpu_arch(void);
 
 #ifdef __cplusplus
 }

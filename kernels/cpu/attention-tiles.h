@@ -1,18 +1,18 @@
-// The ISA-independent parts of the x86 attention kernels (f32-attention-avx2.cc and
-// f32-attention-avx512.cc): loading a block of queries, transposing a tile of keys, applying
-// the mask to a row of scores, writing the normalized outputs. Plain C++ (no intrinsics).
-#ifndef AXLE_KERNELS_X86_F32_ATTENTION_ATTENTION_TILES_H_
-#define AXLE_KERNELS_X86_F32_ATTENTION_ATTENTION_TILES_H_
+// The ISA-independent parts of the attention kernels (attention-kernel.h instantiated per ISA):
+// loading a block of queries, transposing a tile of keys, applying the mask to a row of scores,
+// writing the normalized outputs. Plain C++ (no intrinsics).
+#ifndef AXLE_KERNELS_CPU_ATTENTION_TILES_H_
+#define AXLE_KERNELS_CPU_ATTENTION_TILES_H_
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 
-#include "kernels/x86/x86_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 
-namespace axle::x86 {
+namespace axle::cpu {
 
-constexpr int64_t kKeyTile = 64;  // keys per tile: 8 AVX2 or 4 AVX-512 vectors of scores
+constexpr int64_t kKeyTile = 64;  // keys per tile: 8 AVX2, 4 AVX-512 or 16 NEON vectors of scores
 
 // Queries i0 .. i0 + nq of (b, h), pre-multiplied by the scale, into qs; running max,
 // sum and output accumulators reset.
@@ -72,6 +72,6 @@ inline void FinishQueryBlock(const AttentionArgs& a, int64_t b, int64_t h, int64
   }
 }
 
-}  // namespace axle::x86
+}  // namespace axle::cpu
 
-#endif  // AXLE_KERNELS_X86_F32_ATTENTION_ATTENTION_TILES_H_
+#endif  // AXLE_KERNELS_CPU_ATTENTION_TILES_H_

@@ -1,10 +1,13 @@
-// The x86 kernels against their reference twins: random and odd shapes, unaligned activations,
-// zero / huge / denormal values, every epilogue, 1 vs 3 threads; the vectorized math against
-// libm in double. A test skips (not passes) when the host lacks the ISA.
+// The CPU kernel layer against the reference twins, once per ISA variant of the build (x86 AVX2 /
+// AVX-512 / AMX here, AArch64 NEON / dotprod / i8mm under qemu): random and odd shapes, unaligned
+// activations, zero / huge / denormal values, every epilogue, 1 vs 3 threads; the vectorized math
+// against libm in double. A variant the host cannot run is reported and skipped, never run (no
+// SIGILL); a test with no runnable variant skips (not passes).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -14,26 +17,33 @@
 #include "kernels/common/pack.h"
 #include "kernels/common/pack_s8.h"
 #include "kernels/common/pack_wq.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "kernels/ref/ref_kernels.h"
-#include "kernels/x86/x86_kernels.h"
 #include "runtime/src/thread_pool.h"
 
 namespace axle {
 namespace {
 
 // Every ISA variant the host (and the build) supports is tested; K() is the one under test.
-const x86::Kernels* g_kernels = nullptr;
-const x86::Kernels& K() { return *g_kernels; }
+const cpu::Kernels* g_kernels = nullptr;
+const cpu::Kernels& K() { return *g_kernels; }
 
-// Runs fn once per supported variant that has `entry` (K() set, the variant in failure
-// messages), each distinct kernel once; false when there is none (the caller skips).
+// Runs fn once per available variant that has `entry` (K() set, the variant in failure
+// messages), each distinct kernel once; a variant the host cannot run is named with what it
+// lacks. False when none ran (the caller skips).
 template <typename Entry, typename F>
-bool ForEachVariant(Entry x86::Kernels::*entry, F&& fn) {
+bool ForEachVariant(Entry cpu::Kernels::*entry, F&& fn) {
   bool ran = false;
   std::vector<Entry> seen;
-  for (auto isa : {x86::Isa::kAvx2, x86::Isa::kAvx512, x86::Isa::kAvx512Amx}) {
-    const x86::Kernels k = x86::KernelsFor(isa);
+  cpu::Kernels all[cpu::kMaxVariants];
+  const int n = cpu::Variants(all);
+  for (int i = 0; i < n; ++i) {
+    const cpu::Kernels& k = all[i];
     if (!(k.*entry) || std::find(seen.begin(), seen.end(), k.*entry) != seen.end()) continue;
+    if (!k.available) {
+      std::printf("note: variant %s not run: the host CPU lacks %s\n", k.isa, k.missing);
+      continue;
+    }
     seen.push_back(k.*entry);
     g_kernels = &k;
     SCOPED_TRACE(std::string(k.isa) + " " + std::to_string(k.gemm_mr) + "x" +
@@ -83,7 +93,7 @@ void CheckGemm(size_t m, size_t k, size_t n, ref::Activation act, bool with_bias
   TensorView bv = View(bias.data() + 1, {static_cast<int64_t>(n)});
   TensorView yv = View(want.data(), {1, static_cast<int64_t>(m), static_cast<int64_t>(n)});
   ref::Linear(xv, wv, with_bias ? &bv : nullptr, act, yv, nullptr);
-  x86::GemmF32Panel16(K(), x, m, k, packed.get(), n, with_bias ? bias.data() + 1 : nullptr,
+  cpu::GemmF32Panel16(K(), x, m, k, packed.get(), n, with_bias ? bias.data() + 1 : nullptr,
                       static_cast<int>(act), y, par);
   for (size_t i = 0; i < m; ++i)
     for (size_t j = 0; j < n; ++j) {
@@ -100,8 +110,8 @@ void CheckGemm(size_t m, size_t k, size_t n, ref::Activation act, bool with_bias
     }
 }
 
-TEST(X86Gemm, MatchesReferenceOnOddShapesAndEveryEpilogue) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_gemm, [&] {
+TEST(CpuGemm, MatchesReferenceOnOddShapesAndEveryEpilogue) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_gemm, [&] {
     std::mt19937 rng(42);
     for (size_t m : {1, 3, 7, 13, 97, 257})
       for (size_t k : {1, 7, 13, 97, 300})
@@ -114,8 +124,8 @@ TEST(X86Gemm, MatchesReferenceOnOddShapesAndEveryEpilogue) {
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_gemm";
 }
 
-TEST(X86Gemm, LargeShapesAcrossThreadsAndKBlocks) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_gemm, [&] {
+TEST(CpuGemm, LargeShapesAcrossThreadsAndKBlocks) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_gemm, [&] {
     std::unique_ptr<ThreadPool> pool;
     ASSERT_EQ(ThreadPool::Create(3, &pool), AXLE_OK);
     std::mt19937 rng(7);
@@ -125,8 +135,8 @@ TEST(X86Gemm, LargeShapesAcrossThreadsAndKBlocks) {
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_gemm";
 }
 
-TEST(X86Gemm, ThreadCountDoesNotChangeResults) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_gemm, [&] {
+TEST(CpuGemm, ThreadCountDoesNotChangeResults) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_gemm, [&] {
     std::unique_ptr<ThreadPool> pool;
     ASSERT_EQ(ThreadPool::Create(2, &pool), AXLE_OK);
     std::mt19937 rng(3);
@@ -136,16 +146,16 @@ TEST(X86Gemm, ThreadCountDoesNotChangeResults) {
     Fill(&rng, w.data(), w.size());
     Aligned packed(Panel16Floats(k, n));
     PackPanel16(w.data(), k, n, packed.get());
-    x86::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, nullptr, 0, y1.data(), nullptr);
-    x86::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, nullptr, 0, y2.data(),
+    cpu::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, nullptr, 0, y1.data(), nullptr);
+    cpu::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, nullptr, 0, y2.data(),
                         pool->parallel());
     EXPECT_EQ(y1, y2);
   });
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_gemm";
 }
 
-TEST(X86Gemm, ResidualEpilogueMatchesReference) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_gemm, [&] {
+TEST(CpuGemm, ResidualEpilogueMatchesReference) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_gemm, [&] {
     std::mt19937 rng(21);
     for (auto [m, k, n] :
          {std::tuple<size_t, size_t, size_t>{1, 7, 5}, {13, 300, 49}, {97, 64, 257}}) {
@@ -162,7 +172,7 @@ TEST(X86Gemm, ResidualEpilogueMatchesReference) {
       TensorView rv = View(r.data(), {static_cast<int64_t>(m), static_cast<int64_t>(n)});
       TensorView yv = View(want.data(), {static_cast<int64_t>(m), static_cast<int64_t>(n)});
       ref::Linear(xv, wv, &bv, ref::Activation::kGelu, yv, nullptr, &rv);
-      x86::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, b.data(),
+      cpu::GemmF32Panel16(K(), x.data(), m, k, packed.get(), n, b.data(),
                           static_cast<int>(ref::Activation::kGelu), got.data(), nullptr, r.data());
       for (size_t i = 0; i < got.size(); ++i)
         ASSERT_NEAR(got[i], want[i], 2e-5 * (1 + std::fabs(want[i]))) << m << "x" << k << "x" << n;
@@ -171,8 +181,8 @@ TEST(X86Gemm, ResidualEpilogueMatchesReference) {
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_gemm";
 }
 
-TEST(X86Gemm, ZeroHugeAndDenormalValues) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_gemm, [&] {
+TEST(CpuGemm, ZeroHugeAndDenormalValues) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_gemm, [&] {
     std::mt19937 rng(5);
     CheckGemm(13, 17, 19, ref::Activation::kRelu, true, nullptr, &rng, 0.0f);    // all-zero input
     CheckGemm(13, 17, 19, ref::Activation::kNone, true, nullptr, &rng, 1e-39f);  // denormals
@@ -180,14 +190,14 @@ TEST(X86Gemm, ZeroHugeAndDenormalValues) {
     // K = 0: the output is the bias (and activation) alone.
     std::vector<float> bias = {1.5f, -2.0f}, y(2 * 2, 7.0f);
     Aligned packed(1);
-    x86::GemmF32Panel16(K(), nullptr, 2, 0, packed.get(), 2, bias.data(), 1, y.data(), nullptr);
+    cpu::GemmF32Panel16(K(), nullptr, 2, 0, packed.get(), 2, bias.data(), 1, y.data(), nullptr);
     EXPECT_EQ(y, (std::vector<float>{1.5f, 0.0f, 1.5f, 0.0f}));
   });
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_gemm";
 }
 
-TEST(X86Attention, MatchesReferenceWithAndWithoutMasks) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_attention, [&] {
+TEST(CpuAttention, MatchesReferenceWithAndWithoutMasks) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_attention, [&] {
     std::mt19937 rng(9);
     for (int64_t b : {1, 2})
       for (int64_t heads : {1, 3})
@@ -223,7 +233,7 @@ TEST(X86Attention, MatchesReferenceWithAndWithoutMasks) {
                                View(k.data(), {b, sk, heads * dk}),
                                View(v.data(), {b, sk, heads * dv}), mask, c,
                                View(want.data(), {b, sq, heads * dv}), nullptr);
-                x86::AttentionArgs a{};
+                cpu::AttentionArgs a{};
                 a.q = q.data();
                 a.k = k.data();
                 a.v = v.data();
@@ -245,7 +255,7 @@ TEST(X86Attention, MatchesReferenceWithAndWithoutMasks) {
                 a.dv = dv;
                 a.scale = c.scale;
                 a.y = got.data();
-                x86::AttentionF32(K(), a, nullptr);
+                cpu::AttentionF32(K(), a, nullptr);
                 for (size_t i = 0; i < got.size(); ++i)
                   ASSERT_NEAR(got[i], want[i], 2e-5 * (1 + std::fabs(want[i])))
                       << "b=" << b << " h=" << heads << " sq=" << sq << " sk=" << sk << " dk=" << dk
@@ -256,29 +266,29 @@ TEST(X86Attention, MatchesReferenceWithAndWithoutMasks) {
 }
 
 // The errors stated in kernels/x86/avx2-math.h, measured on a dense grid.
-TEST(X86Math, MaxErrorWithinStatedBounds) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_vmath, [&] {
+TEST(CpuMath, MaxErrorWithinStatedBounds) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_vmath, [&] {
     std::vector<float> x;
     for (double t = -20; t <= 20; t += 1e-3) x.push_back(static_cast<float>(t));
     for (float t : {1e-6f, -1e-6f, 1e-30f, 0.0f, -0.0f}) x.push_back(t);
     std::vector<float> y(x.size());
     double worst_exp = 0, worst_erf = 0, worst_tanh = 0, worst_gelu = 0, worst_gelu_tanh = 0;
-    K().f32_vmath(x86::VMathFn::kExp, x.data(), y.data(), x.size());
+    K().f32_vmath(cpu::VMathFn::kExp, x.data(), y.data(), x.size());
     for (size_t i = 0; i < x.size(); ++i)
       worst_exp =
           std::max(worst_exp, std::fabs(y[i] - std::exp(double(x[i]))) / std::exp(double(x[i])));
-    K().f32_vmath(x86::VMathFn::kErf, x.data(), y.data(), x.size());
+    K().f32_vmath(cpu::VMathFn::kErf, x.data(), y.data(), x.size());
     for (size_t i = 0; i < x.size(); ++i)
       worst_erf = std::max(worst_erf, std::fabs(y[i] - std::erf(double(x[i]))));
-    K().f32_vmath(x86::VMathFn::kTanh, x.data(), y.data(), x.size());
+    K().f32_vmath(cpu::VMathFn::kTanh, x.data(), y.data(), x.size());
     for (size_t i = 0; i < x.size(); ++i)
       worst_tanh = std::max(worst_tanh, std::fabs(y[i] - std::tanh(double(x[i]))));
-    K().f32_vmath(x86::VMathFn::kGeluErf, x.data(), y.data(), x.size());
+    K().f32_vmath(cpu::VMathFn::kGeluErf, x.data(), y.data(), x.size());
     for (size_t i = 0; i < x.size(); ++i) {
       const double v = x[i], want = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
       worst_gelu = std::max(worst_gelu, std::fabs(y[i] - want) / (1 + std::fabs(want)));
     }
-    K().f32_vmath(x86::VMathFn::kGeluTanh, x.data(), y.data(), x.size());
+    K().f32_vmath(cpu::VMathFn::kGeluTanh, x.data(), y.data(), x.size());
     for (size_t i = 0; i < x.size(); ++i) {
       const double v = x[i];
       const double want =
@@ -321,7 +331,7 @@ void CheckS8(size_t m, size_t k, size_t n, int32_t zp, bool extremes, std::mt199
   PackS8Panel16x4(w.data(), k, n, reinterpret_cast<int8_t*>(packed.get()), sums.data());
   ref::GemmU8S8(x.data() + 1, m, k, 0.05f, zp, w.data(), scales.data(), n, bias.data(),
                 ref::Activation::kRelu, want.data());
-  x86::GemmS8Panel16x4(K(), x.data() + 1, m, k, 0.05f, zp,
+  cpu::GemmS8Panel16x4(K(), x.data() + 1, m, k, 0.05f, zp,
                        reinterpret_cast<const int8_t*>(packed.get()), sums.data(), scales.data(), n,
                        bias.data(), static_cast<int>(ref::Activation::kRelu), got.data() + 1, par);
   for (size_t i = 0; i < m * n; ++i)
@@ -329,8 +339,8 @@ void CheckS8(size_t m, size_t k, size_t n, int32_t zp, bool extremes, std::mt199
         << "m=" << m << " k=" << k << " n=" << n << " at " << i;
 }
 
-TEST(X86GemmS8, ExactAgainstReferenceIncludingSaturationBounds) {
-  const bool ran = ForEachVariant(&x86::Kernels::s8_gemm, [&] {
+TEST(CpuGemmS8, ExactAgainstReferenceIncludingSaturationBounds) {
+  const bool ran = ForEachVariant(&cpu::Kernels::s8_gemm, [&] {
     std::mt19937 rng(11);
     for (size_t m : {1, 3, 7, 13, 97})
       for (size_t k : {1, 3, 7, 64, 257})
@@ -344,8 +354,8 @@ TEST(X86GemmS8, ExactAgainstReferenceIncludingSaturationBounds) {
 
 // The AMX path: 32-row blocks (in place when K is a multiple of 64, else a padded copy), row
 // and column tails, column groups split across threads.
-TEST(X86GemmS8, AmxExactAgainstReference) {
-  const bool ran = ForEachVariant(&x86::Kernels::s8_gemm_amx, [&] {
+TEST(CpuGemmS8, WholeGemmExactAgainstReference) {
+  const bool ran = ForEachVariant(&cpu::Kernels::s8_gemm_whole, [&] {
     std::mt19937 rng(12);
     for (size_t m : {1, 3, 16, 17, 32, 97})
       for (size_t k : {1, 7, 64, 257, 1024})
@@ -370,8 +380,8 @@ namespace {
 // Weight-only int8 / int4 GEMV: the x86 kernels against the reference on the same packed
 // weights, and the packed weights against the float GEMV within the quantization error bound
 // (sum_k |x_k| * scale / 2, an oracle independent of the packing code's own arithmetic).
-TEST(X86GemvWeightOnly, Int8AndInt4MatchReferenceAndQuantizationBound) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_gemv_w8, [&] {
+TEST(CpuGemvWeightOnly, Int8AndInt4MatchReferenceAndQuantizationBound) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_gemv_w8, [&] {
     std::mt19937 rng(31);
     for (size_t k : {1, 7, 31, 32, 33, 257, 1000})
       for (size_t n : {1, 15, 16, 17, 100}) {
@@ -388,7 +398,7 @@ TEST(X86GemvWeightOnly, Int8AndInt4MatchReferenceAndQuantizationBound) {
         std::vector<float> s8(n);
         PackW8Panel16(w.data(), k, n, w8.data(), s8.data());
         ref::GemvW8(x.data(), k, w8.data(), s8.data(), n, bias.data(), want.data());
-        x86::GemvW8(K(), x.data(), k, w8.data(), s8.data(), n, bias.data(), got.data(), nullptr);
+        cpu::GemvW8(K(), x.data(), k, w8.data(), s8.data(), n, bias.data(), got.data(), nullptr);
         for (size_t j = 0; j < n; ++j) {
           ASSERT_NEAR(got[j], want[j], 1e-5 * (1 + std::fabs(want[j])))
               << "w8 k=" << k << " j=" << j;
@@ -401,7 +411,7 @@ TEST(X86GemvWeightOnly, Int8AndInt4MatchReferenceAndQuantizationBound) {
           std::vector<float> s4(W4ScaleCount(k, n, group));
           PackW4Panel16(w.data(), k, n, group, w4.data(), s4.data());
           ref::GemvW4(x.data(), k, w4.data(), s4.data(), n, group, bias.data(), want.data());
-          x86::GemvW4(K(), x.data(), k, w4.data(), s4.data(), n, group, bias.data(), got.data(),
+          cpu::GemvW4(K(), x.data(), k, w4.data(), s4.data(), n, group, bias.data(), got.data(),
                       nullptr);
           for (size_t j = 0; j < n; ++j) {
             ASSERT_NEAR(got[j], want[j], 1e-5 * (1 + std::fabs(want[j])))
@@ -459,8 +469,8 @@ TEST(RefLinearInt8, PackedLayoutMatchesDense) {
 
 // The vectorized f32 -> u8 quantization is bit-identical to the reference: ties round to even,
 // saturation at 0 and 255, NaN to the zero point, odd lengths.
-TEST(X86Quantize, BitIdenticalToReference) {
-  const bool ran = ForEachVariant(&x86::Kernels::quantize_u8, [&] {
+TEST(CpuQuantize, BitIdenticalToReference) {
+  const bool ran = ForEachVariant(&cpu::Kernels::quantize_u8, [&] {
     std::mt19937 rng(22);
     std::normal_distribution<float> nd(0.0f, 3.0f);
     for (size_t n : {1, 7, 16, 33, 257, 1000}) {
@@ -501,8 +511,8 @@ namespace {
 // The vectorized LayerNorm against the reference (double sums), within 5e-5 relative plus
 // 5e-5 absolute (the f32 mean of values near 1000 alone rounds by up to 3e-5): odd widths, a
 // mean 1000x the spread (variance by deviations, not E[x^2] - E[x]^2), no bias, a constant row.
-TEST(X86LayerNorm, MatchesReference) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_layernorm, [&] {
+TEST(CpuLayerNorm, MatchesReference) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_layernorm, [&] {
     std::mt19937 rng(23);
     std::normal_distribution<float> nd(0.0f, 1.0f);
     for (size_t inner : {1, 7, 16, 33, 128, 257, 768}) {
@@ -541,8 +551,8 @@ namespace {
 // absolute plus 1e-5 relative: odd row lengths, masked (-inf) entries, a constant row, values
 // whose exp overflows f32 before the max is subtracted, rows of only -inf or with a NaN (both
 // NaN everywhere, as in the reference), and a split across 3 threads.
-TEST(X86Softmax, MatchesReference) {
-  const bool ran = ForEachVariant(&x86::Kernels::f32_vmath, [&] {
+TEST(CpuSoftmax, MatchesReference) {
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_vmath, [&] {
     std::unique_ptr<ThreadPool> pool;
     ASSERT_EQ(ThreadPool::Create(3, &pool), AXLE_OK);
     std::mt19937 rng(31);
@@ -551,16 +561,16 @@ TEST(X86Softmax, MatchesReference) {
       for (size_t rows : {size_t{6}, size_t{300}}) {
         std::vector<float> x(rows * n), want(rows * n), got(rows * n);
         for (auto& v : x) v = ud(rng);
-        for (size_t j = 0; j < n; j += 3) x[0 * n + j] = -INFINITY;  // masked keys
-        for (size_t j = 0; j < n; ++j) x[1 * n + j] = 2.5f;          // constant row
+        for (size_t j = 0; j < n; j += 3) x[0 * n + j] = -INFINITY;          // masked keys
+        for (size_t j = 0; j < n; ++j) x[1 * n + j] = 2.5f;                  // constant row
         for (size_t j = 0; j < n; ++j) x[2 * n + j] = 80.0f + ud(rng) / 30;  // exp(x) > FLT_MAX
-        for (size_t j = 0; j < n; ++j) x[3 * n + j] = -INFINITY;      // nothing kept: NaN
+        for (size_t j = 0; j < n; ++j) x[3 * n + j] = -INFINITY;             // nothing kept: NaN
         x[4 * n + n / 2] = NAN;
         const TensorView xv = View(x.data(), {static_cast<int64_t>(rows), static_cast<int64_t>(n)});
         const TensorView yv =
             View(want.data(), {static_cast<int64_t>(rows), static_cast<int64_t>(n)});
         ref::Softmax(xv, 1, yv);
-        x86::SoftmaxF32Rows(K(), x.data(), rows, n, got.data(), pool->parallel());
+        cpu::SoftmaxF32Rows(K(), x.data(), rows, n, got.data(), pool->parallel());
         for (size_t i = 0; i < x.size(); ++i) {
           if (std::isnan(want[i])) {
             ASSERT_TRUE(std::isnan(got[i])) << "n=" << n << " i=" << i;

@@ -1,85 +1,14 @@
-// CPUID-based choice of the x86 kernel table, and the portable drivers around the microkernels.
+// The portable drivers around the microkernels: cache blocking, packing and threading, written
+// against the cpu::Kernels table (no ISA code here).
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
 #include "kernels/common/pack_s8.h"
-#include "kernels/x86/x86_kernels.h"
+#include "kernels/cpu/cpu_kernels.h"
 
-namespace axle::x86 {
-namespace {
-
-Kernels Detect() {
-  const char* force = std::getenv("AXLE_FORCE_REFERENCE");
-  if (force && std::strcmp(force, "0") != 0) return Kernels();
-  // Best first: each table a host supports, the widest ISA wins.
-  for (Isa isa : {Isa::kAvx512Amx, Isa::kAvx512, Isa::kAvx2}) {
-    Kernels k = KernelsFor(isa);
-    if (k.f32_gemm) return k;
-  }
-  return Kernels();
-}
-
-}  // namespace
-
-Kernels KernelsFor(Isa isa) {
-  Kernels k;
-  __builtin_cpu_init();
-  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  switch (isa) {
-  case Isa::kAvx2:
-#if defined(AXLE_X86_AVX2)
-    if (!avx2) break;
-    k.isa = "avx2+fma";
-    k.f32_gemm = &axle_f32_gemm_ukernel_6x16__avx2_fma;
-    k.f32_attention = &axle_f32_attention__avx2_fma;
-    k.f32_vmath = &axle_f32_vmath__avx2_fma;
-    k.s8_gemm = &axle_s8_gemm_ukernel_8x48__avx2;
-#endif
-    break;
-  case Isa::kAvx512:
-  case Isa::kAvx512Amx:
-#if defined(AXLE_X86_AVX512)
-    if (!avx2 || !__builtin_cpu_supports("avx512f")) break;
-    k.isa = "avx512f";
-    k.gemm_mr = 8;
-    k.gemm_nr = 48;
-    k.gemm_packs_a = true;
-    k.f32_pack_a = &axle_f32_pack_a8__avx2;
-    k.f32_gemm = &axle_f32_gemm_ukernel_8x48__avx512f;
-    k.f32_attention = &axle_f32_attention__avx512f;
-    k.f32_gemv_w8 = &axle_f32_gemv_w8__avx512f;
-    k.f32_gemv_w4 = &axle_f32_gemv_w4__avx512f;
-    k.quantize_u8 = &axle_quantize_u8__avx512f;
-    k.f32_layernorm = &axle_f32_layernorm__avx512f;
-    k.f32_vmath = &axle_f32_vmath__avx2_fma;  // the 256-bit math serves both
-#endif
-#if defined(AXLE_X86_AVX512VNNI)
-    if (k.f32_gemm && __builtin_cpu_supports("avx512vnni"))
-      k.s8_gemm = &axle_s8_gemm_ukernel_8x48__avx512vnni;
-#endif
-    if (isa == Isa::kAvx512Amx) {
-#if defined(AXLE_X86_AMX)
-      if (k.s8_gemm && AmxAvailable()) {
-        k.isa = "avx512f+amx";
-        k.s8_gemm_amx = &axle_s8_gemm__amx;
-      } else {
-        k = Kernels();
-      }
-#else
-      k = Kernels();
-#endif
-    }
-    break;
-  }
-  return k;
-}
-
-const Kernels& HostKernels() {
-  static const Kernels kernels = Detect();  // C++11 guarantees thread-safe initialization
-  return kernels;
-}
+namespace axle::cpu {
 
 void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, const float* packed,
                     size_t n, const float* bias, int act, float* y, const Parallel* par,
@@ -204,7 +133,7 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
                      int32_t a_zero_point, const int8_t* packed, const int32_t* col_sums,
                      const float* w_scales, size_t n, const float* bias, int act, float* y,
                      const Parallel* par) {
-  if (kernels.s8_gemm_amx && S8KQuads(k) * 4 <= 8192) {
+  if (kernels.s8_gemm_whole && S8KQuads(k) * 4 <= kS8GemmMaxK) {
     if (m == 0 || n == 0) return;
     // Column groups of <= 1 MB of weights (L2), at least two tasks per thread.
     const size_t kpad = S8KQuads(k) * 4, row_blocks = (m + 31) / 32;
@@ -217,36 +146,39 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
     const S8GemmArgs g{x, m,    k,   a_scale, a_zero_point, packed, col_sums, w_scales,
                        n, bias, act, y,       group};
     ParallelFor(par, static_cast<int64_t>(groups * row_blocks),
-                [&](int64_t b, int64_t e) { kernels.s8_gemm_amx(g, b, e); });
+                [&](int64_t b, int64_t e) { kernels.s8_gemm_whole(g, b, e); });
     return;
   }
   // One call covers the whole K (int32 accumulators never leave registers); A rows are packed
-  // per row tile as [quads][8] int32 (K up to 8192 here: 8 KB x 4 of stack).
-  constexpr size_t kMr = 8, kMaxQuads = 2048, kWidth = 48;
-  const size_t quads = (k + 3) / 4, panel_bytes = S8KQuads(k) * 64;
-  const size_t widths = (n + kWidth - 1) / kWidth;
-  const size_t tiles = (m + kMr - 1) / kMr;
-  if (m == 0 || n == 0 || quads > kMaxQuads) return;
+  // per row tile as [quads][mr] int32 (K up to 8192 here: at most 8 KB x 8 of stack), the
+  // quad count rounded up to even (a zero quad) for microkernels that take two at a time.
+  constexpr size_t kMaxMr = 8, kMaxQuads = kS8GemmMaxK / 4;
+  const size_t mr = static_cast<size_t>(kernels.s8_mr), width = static_cast<size_t>(kernels.s8_nr);
+  const size_t quads = (k + 3) / 4, quads_even = (quads + 1) & ~size_t{1};
+  const size_t panel_bytes = S8KQuads(k) * 64;
+  const size_t widths = (n + width - 1) / width;
+  const size_t tiles = (m + mr - 1) / mr;
+  if (m == 0 || n == 0 || quads > kMaxQuads || mr > kMaxMr) return;
   if (2.0 * m * k * n < 2e6) par = nullptr;
   // Tasks: row tiles x column widths, row-major (a thread packs its A tiles once per width).
   ParallelFor(par, static_cast<int64_t>(tiles), [&](int64_t begin, int64_t end) {
-    alignas(64) int32_t a_tile[kMaxQuads * kMr];
+    alignas(64) int32_t a_tile[kMaxQuads * kMaxMr];
     for (int64_t t = begin; t < end; ++t) {
-      const size_t r = static_cast<size_t>(t) * kMr, rows = std::min(kMr, m - r);
+      const size_t r = static_cast<size_t>(t) * mr, rows = std::min(mr, m - r);
       auto* bytes = reinterpret_cast<uint8_t*>(a_tile);
-      for (size_t q = 0; q < quads; ++q)
-        for (size_t i = 0; i < kMr; ++i)
+      for (size_t q = 0; q < quads_even; ++q)
+        for (size_t i = 0; i < mr; ++i)
           for (size_t b = 0; b < 4; ++b) {
             const size_t kk = 4 * q + b;
             // Zero past K (the packed weights are zero there too); padding rows are not stored.
-            bytes[(q * kMr + i) * 4 + b] =
+            bytes[(q * mr + i) * 4 + b] =
                 i < rows && kk < k ? x[(r + i) * k + kk] : static_cast<uint8_t>(0);
           }
       for (size_t wdt = 0; wdt < widths; ++wdt) {
-        const size_t p = wdt * 3, nr = std::min(kWidth, n - p * 16);
+        const size_t p = wdt * (width / 16), nr = std::min(width, n - p * 16);
         S8Epilogue e{col_sums + p * 16, w_scales + p * 16, bias ? bias + p * 16 : nullptr,
                      a_scale,           a_zero_point,      act};
-        kernels.s8_gemm(rows, nr, quads, a_tile, packed + p * panel_bytes, panel_bytes, e,
+        kernels.s8_gemm(rows, nr, quads_even, a_tile, packed + p * panel_bytes, panel_bytes, e,
                         y + r * n + p * 16, n);
       }
     }
@@ -305,4 +237,4 @@ void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Paral
               [&](int64_t begin, int64_t end) { kernels.f32_attention(args, begin, end); });
 }
 
-}  // namespace axle::x86
+}  // namespace axle::cpu

@@ -1,5 +1,5 @@
-// The x86 fused attention kernel, written once over a vector-traits type V (f32-attention-avx2.cc
-// and f32-attention-avx512.cc instantiate it in translation units compiled with their ISA's
+// The fused attention kernel, written once over a vector-traits type V (kernels/x86/f32-attention/
+// and kernels/arm64/f32-attention/ instantiate it in translation units compiled with their ISA's
 // flags). Flash-attention-style tiling with an online softmax: for a block of queries of one
 // (batch, head), keys are visited in tiles of 64, transposed once into a [dk][64] stack buffer
 // shared by the block; scores are V::kLanes keys per FMA; the running max, sum and output
@@ -8,15 +8,15 @@
 //
 // V provides: type T, kLanes, Zero, Set1, Load (aligned), LoadU, Store (aligned), Fma, Add,
 // Sub, Max, Exp, ZeroWhereNegInf(x, p), ReduceMax, ReduceAdd.
-#ifndef AXLE_KERNELS_X86_F32_ATTENTION_ATTENTION_KERNEL_H_
-#define AXLE_KERNELS_X86_F32_ATTENTION_ATTENTION_KERNEL_H_
+#ifndef AXLE_KERNELS_CPU_ATTENTION_KERNEL_H_
+#define AXLE_KERNELS_CPU_ATTENTION_KERNEL_H_
 
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/x86/f32-attention/attention-tiles.h"
+#include "kernels/cpu/attention-tiles.h"
 
-namespace axle::x86 {
+namespace axle::cpu {
 
 // acc[0, NV lanes) += sum_j p[j] v_j for the nk keys of a tile, the NV accumulators in registers
 // (one broadcast and NV loads feed NV FMAs per key).
@@ -116,6 +116,6 @@ void AttentionRows(const AttentionArgs& a, int64_t row_begin, int64_t row_end) {
   }
 }
 
-}  // namespace axle::x86
+}  // namespace axle::cpu
 
-#endif  // AXLE_KERNELS_X86_F32_ATTENTION_ATTENTION_KERNEL_H_
+#endif  // AXLE_KERNELS_CPU_ATTENTION_KERNEL_H_
