@@ -50,6 +50,10 @@ constexpr const char* kHelp =
     "                              plan itself runs on this host (a functional model of the chip)\n"
     "  --targets-dir DIR           where the target files are (default $AXLE_TARGETS_DIR, else\n"
     "                              the source tree's targets/)\n"
+    "  --cpu-features-optional     --target: record the target CPU's extensions (e.g. asimddp,\n"
+    "                              i8mm) as preferred, not required: a host of that architecture\n"
+    "                              without them runs the plan on the kernels it has instead of\n"
+    "                              refusing it (by default the plan names what it needs)\n"
     "  --allow-cpu-fallback        --target: run ops the main engine cannot run on the chip's CPU\n"
     "                              cluster (modelled there) instead of failing\n"
     "  --memory-budget-mib N       --target: the weights + arena budget (default: the target's\n"
@@ -132,8 +136,9 @@ int CompileMain(int argc, char** argv) {
                         "--max-error", "--smooth-alpha", "--group-size", "--targets-dir",
                         "--memory-budget-mib"})
     args.Option(o);
-  for (const char* f : {"--print-ir", "--print-import", "--json", "--no-fusion", "--no-pack-qkv",
-                        "--quiet", "-q", "--debug-quant", "--allow-cpu-fallback"})
+  for (const char* f :
+       {"--print-ir", "--print-import", "--json", "--no-fusion", "--no-pack-qkv", "--quiet", "-q",
+        "--debug-quant", "--allow-cpu-fallback", "--cpu-features-optional"})
     args.Flag(f);
   std::string path;
   if (int rc; !args.ParseModelCommand(kHelp, &path, &rc)) return rc;
@@ -397,7 +402,16 @@ int CompileMain(int argc, char** argv) {
   }
 
   emitter::EmitOptions emit;
-  emit.target = target;
+  emit.target = has_chip ? chip.name : target;
+  // The target's CPU cluster: the plan records the features its kernels need there (a host of
+  // that arch without them refuses it, unless --cpu-features-optional).
+  std::string cpu_variant;
+  if (has_chip && chip.cpu) {
+    emit.cpu_arch = chip.cpu->arch;
+    emit.cpu_features = chip.cpu->PlanFeatures(quantize);
+    emit.cpu_features_optional = args.Has("--cpu-features-optional");
+    cpu_variant = chip.cpu->KernelVariant(quantize);
+  }
   const auto digest = llvm::SHA256::hash(
       llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(source.data()), source.size()));
   emit.source_model_hash = "sha256:" + Hex(digest);
@@ -452,6 +466,14 @@ int CompileMain(int argc, char** argv) {
       j.attribute("output", out);
       j.attribute("target", has_chip ? chip.name : target);
       j.attribute("compile_ms", ms);
+      if (has_chip && chip.cpu)
+        j.attributeObject("cpu", [&] {
+          j.attribute("arch", chip.cpu->arch);
+          j.attribute("core", chip.cpu->core);
+          j.attribute("kernels", cpu_variant);
+          j.attribute("features", emit.cpu_features);
+          j.attribute("features_optional", emit.cpu_features_optional);
+        });
       if (has_chip)
         j.attributeObject("chip", [&] {
           j.attribute("display", chip.display);
@@ -523,6 +545,11 @@ int CompileMain(int argc, char** argv) {
                   (stats.constant_bytes + stats.arena_bytes) / 1048576.0, budget_mib,
                   fallback_ops.empty() ? "" : "; on the CPU cluster: ",
                   JoinWords(fallback_ops, ", ").c_str());
+      if (chip.cpu)
+        std::printf("  cpu        %s %s: CPU kernels %s; the plan needs %s%s\n",
+                    chip.cpu->arch.c_str(), chip.cpu->core.c_str(), cpu_variant.c_str(),
+                    emit.cpu_features.empty() ? "nothing" : emit.cpu_features.c_str(),
+                    emit.cpu_features_optional ? " (optional: --cpu-features-optional)" : "");
       if (modelled)
         std::printf("             modelled latency %.2f ms (%s matmuls, %s others; cost model, "
                     "not measured); the .axm runs on this host\n",

@@ -19,6 +19,7 @@ constexpr const char* kHelp =
     "options:\n"
     "  --json       print one JSON object instead of the table:\n"
     "               {file, file_bytes, schema_version, producer, producer_version, target,\n"
+    "                cpu: {arch, features, features_optional, host_arch, host_variant},\n"
     "                source_model_hash, compile_options, arena_bytes, constant_bytes,\n"
     "                inputs: [{index, tensor, name, dtype, shape}], outputs: [...],\n"
     "                steps: [{index, op, name, inputs: [names], outputs: [names]}],\n"
@@ -31,6 +32,8 @@ std::string OperandName(const LoadedModel& model, uint32_t t) {
 
 void WriteJson(const std::string& path, const LoadedModel& model) {
   const axle_model_info_t info = model.info();
+  axle_cpu_target_t cpu{};
+  axle_model_cpu_target(model.get(), &cpu);
   llvm::json::OStream j(llvm::outs(), 2);
   auto shape = [&](const axle_tensor_info_t& t) {
     j.attributeArray("shape", [&] {
@@ -70,6 +73,13 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
     j.attribute("producer", JsonText(info.producer));
     j.attribute("producer_version", JsonText(info.producer_version));
     j.attribute("target", JsonText(info.target));
+    j.attributeObject("cpu", [&] {
+      j.attribute("arch", JsonText(cpu.arch));
+      j.attribute("features", JsonText(cpu.features));
+      j.attribute("features_optional", cpu.features_optional != 0);
+      j.attribute("host_arch", axle_cpu_arch());
+      j.attribute("host_variant", axle_cpu_variant());
+    });
     j.attribute("source_model_hash", JsonText(info.source_model_hash));
     j.attribute("compile_options", JsonText(info.compile_options));
     j.attribute("arena_bytes", info.arena_bytes);
@@ -110,11 +120,17 @@ void WriteJson(const std::string& path, const LoadedModel& model) {
 
 void WriteText(const std::string& path, const LoadedModel& model) {
   const axle_model_info_t info = model.info();
+  axle_cpu_target_t cpu{};
+  axle_model_cpu_target(model.get(), &cpu);
   std::printf("model      %s (%s bytes, schema %u)\n", Printable(path).c_str(),
               Grouped(info.file_bytes).c_str(), info.schema_version);
   std::printf("producer   %s%s%s\n", Printable(info.producer).c_str(),
               *info.producer_version ? " / " : "", Printable(info.producer_version).c_str());
   std::printf("target     %s\n", *info.target ? Printable(info.target).c_str() : "(none)");
+  std::printf("cpu        plan: %s%s%s%s; this host: %s, CPU kernels %s\n",
+              *cpu.arch ? Printable(cpu.arch).c_str() : "any arch",
+              *cpu.features ? " needing " : "", Printable(cpu.features).c_str(),
+              cpu.features_optional ? " (optional)" : "", axle_cpu_arch(), axle_cpu_variant());
   if (*info.source_model_hash)
     std::printf("source     %s\n", Printable(info.source_model_hash).c_str());
   if (*info.compile_options)

@@ -7,8 +7,6 @@
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
-
 int Usage(FILE* out) {
   std::fprintf(out,
                "usage: axle <command> [options]\n"
@@ -42,13 +40,18 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   if (command == "-h" || command == "--help" || command == "help") return Usage(stdout);
   if (command == "--version") {
-    std::printf("axle %s (model schema %d)\n", kVersion, AXLE_SCHEMA_VERSION);
+    std::printf("axle %s (model schema %d)\n", AXLE_VERSION_STRING, AXLE_SCHEMA_VERSION);
     return axle::cli::kExitOk;
   }
   if (command == "compile") return axle::cli::CompileMain(argc - 2, argv + 2);
   if (command == "inspect") return axle::cli::InspectMain(argc - 2, argv + 2);
   if (command == "run") return axle::cli::RunMain(argc - 2, argv + 2);
-  if (command == "bench") return axle::cli::BenchMain(argc - 2, argv + 2);
+  if (command == "bench") {
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--chips" || std::string(argv[i]).rfind("--chips=", 0) == 0)
+        return axle::cli::ChipsMain(argc - 2, argv + 2);
+    return axle::cli::BenchMain(argc - 2, argv + 2);
+  }
   if (command == "eval") return axle::cli::EvalMain(argc - 2, argv + 2);
   if (command == "targets") return axle::cli::TargetsMain(argc - 2, argv + 2);
   if (command == "debug-quant") return axle::cli::DebugQuantMain(argc - 2, argv + 2);

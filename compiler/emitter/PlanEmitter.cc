@@ -37,6 +37,9 @@ mlir::LogicalResult EmitPlan(mlir::ModuleOp module, const EmitOptions& options,
   bool planned = true;
   ModelSpec spec;
   spec.target = options.target;
+  spec.cpu_arch = options.cpu_arch;
+  spec.cpu_features = options.cpu_features;
+  spec.cpu_features_optional = options.cpu_features_optional;
   spec.source_model_hash = options.source_model_hash;
   spec.compile_options = options.compile_options;
   spec.arena_size = IntAttr(func, "axle.arena_bytes", &planned);

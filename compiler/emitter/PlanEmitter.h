@@ -15,6 +15,8 @@ namespace axle::emitter {
 
 struct EmitOptions {
   std::string target = "host";
+  std::string cpu_arch, cpu_features;  // the target CPU and what the plan's kernels need
+  bool cpu_features_optional = false;
   std::string source_model_hash;
   std::string compile_options;
 };

@@ -72,6 +72,19 @@ struct MappingTraits<axle::targets::UnsupportedOp> {
 };
 
 template <>
+struct MappingTraits<axle::targets::Cpu> {
+  static void mapping(IO& io, axle::targets::Cpu& c) {
+    io.mapRequired("arch", c.arch);
+    io.mapRequired("core", c.core);
+    io.mapOptional("cores", c.cores);
+    io.mapOptional("ghz", c.ghz);
+    io.mapRequired("features", c.features);
+    io.mapRequired("source", c.source);
+    io.mapRequired("verified", c.verified);
+  }
+};
+
+template <>
 struct MappingTraits<axle::targets::KernelsSection> {
   static void mapping(IO& io, axle::targets::KernelsSection& k) {
     io.mapRequired("family", k.family);
@@ -92,6 +105,7 @@ struct MappingTraits<axle::targets::File> {
     io.mapRequired("engines", f.t.engines);
     io.mapRequired("figures", f.t.figures);
     io.mapOptional("unsupported_ops", f.t.unsupported_ops);
+    io.mapOptional("cpu", f.t.cpu);
   }
 };
 
@@ -121,6 +135,46 @@ std::string Target::Unsupported(const std::string& op) const {
   for (const UnsupportedOp& u : unsupported_ops)
     if (u.op == op) return u.why;
   return "";
+}
+
+bool Cpu::Has(const std::string& feature) const {
+  return std::find(features.begin(), features.end(), feature) != features.end();
+}
+
+std::string Cpu::KernelVariant(bool int8) const {
+  if (arch == "aarch64") {
+    if (!Has("asimd")) return "reference";
+    if (int8 && Has("asimddp") && Has("i8mm")) return "neon+dotprod+i8mm";
+    if (int8 && Has("asimddp")) return "neon+dotprod";
+    return "neon";
+  }
+  if (arch == "x86_64") {
+    if (Has("amx_int8")) return "avx512f+amx";
+    if (Has("avx512_vnni")) return "avx512f+vnni";
+    if (Has("avx512f")) return "avx512f";
+    if (Has("avx2")) return "avx2+fma";
+  }
+  return "reference";
+}
+
+std::string Cpu::PlanFeatures(bool int8) const {
+  std::string out;
+  auto add = [&](const char* f) {
+    if (Has(f)) out += (out.empty() ? "" : " ") + std::string(f);
+  };
+  if (arch == "aarch64") {
+    add("asimd");
+    if (int8) {
+      add("asimddp");
+      if (Has("asimddp")) add("i8mm");
+    }
+  } else if (arch == "x86_64") {
+    add("avx2");
+    add("fma");
+    add("avx512f");
+    if (int8) add("avx512_vnni");
+  }
+  return out;
 }
 
 std::string DefaultDir() {
@@ -158,6 +212,26 @@ bool Check(const Target& t, const std::string& path, std::string* error) {
       if (f.basis != "dense" && f.basis != "sparse" && f.basis != "unstated")
         return fail("throughput figure '" + key + "' needs basis: dense, sparse or unstated");
     }
+  }
+  if (t.cpu) {
+    static const char* kArm[] = {"asimd", "fphp", "asimdhp", "asimddp",
+                                 "i8mm",  "bf16", "sve",     "sve2"};
+    static const char* kX86[] = {"avx2",        "fma",         "avx512f",  "avx512bw",
+                                 "avx512_vnni", "avx512_bf16", "amx_tile", "amx_int8"};
+    const bool arm = t.cpu->arch == "aarch64";
+    if (!arm && t.cpu->arch != "x86_64")
+      return fail("cpu.arch '" + t.cpu->arch + "' is not aarch64 or x86_64");
+    for (const std::string& f : t.cpu->features) {
+      const bool known =
+          arm ? std::any_of(std::begin(kArm), std::end(kArm), [&](const char* k) { return f == k; })
+              : std::any_of(std::begin(kX86), std::end(kX86),
+                            [&](const char* k) { return f == k; });
+      if (!known)
+        return fail("cpu.features: '" + f + "' is not a " + t.cpu->arch +
+                    " feature Axle's kernels know");
+    }
+    if (t.cpu->verified && t.cpu->source.empty())
+      return fail("cpu is verified but names no source");
   }
   for (const char* key : {"dram_gbs", "memory_budget_mib"})
     if (!t.Value(key)) return fail(std::string("figure '") + key + "' is missing");

@@ -35,6 +35,21 @@ struct UnsupportedOp {
   bool verified = false;
 };
 
+// The CPU cluster of a chip, as Axle's CPU kernels see it (the `cpu:` section of a target file).
+struct Cpu {
+  std::string arch;                   // "aarch64" or "x86_64"
+  std::string core, source;           // e.g. "Cortex-A78AE"
+  std::optional<double> cores, ghz;   // where known
+  std::vector<std::string> features;  // /proc/cpuinfo flag names, e.g. asimd asimddp i8mm
+  bool verified = false;
+
+  bool Has(const std::string& feature) const;
+  // The CPU kernel variant Axle runs there (kernels/<arch>/config.cc names), and the features a
+  // plan's kernels need on it: `int8` when the plan has int8 GEMMs. Space-separated.
+  std::string KernelVariant(bool int8) const;
+  std::string PlanFeatures(bool int8) const;
+};
+
 struct Target {
   std::string name, display, vendor, kind;  // kind of the main engine: gpu npu dsp cpu
   std::string kernel_family, tile;          // what Axle would emit for it, and its tiling
@@ -43,7 +58,8 @@ struct Target {
   std::vector<Engine> engines;              // engines[0] runs the network
   std::map<std::string, Figure> figures;
   std::vector<UnsupportedOp> unsupported_ops;
-  std::string path;  // the file it came from
+  std::optional<Cpu> cpu;  // absent: the file does not describe the CPU cluster
+  std::string path;        // the file it came from
 
   // A figure's value, or nullopt when absent or text-only.
   std::optional<double> Value(const std::string& key) const;

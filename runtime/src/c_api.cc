@@ -116,6 +116,13 @@ axle_status_t axle_model_get_info(const axle_model_t* model, axle_model_info_t* 
   return AXLE_OK;
 }
 
+axle_status_t axle_model_cpu_target(const axle_model_t* model, axle_cpu_target_t* out_target) {
+  AXLE_CHECK_ARG(model, "model");
+  AXLE_CHECK_ARG(out_target, "out_target");
+  *out_target = M(model)->cpu_target();
+  return AXLE_OK;
+}
+
 axle_status_t axle_model_tensor_info(const axle_model_t* model, uint32_t tensor,
                                      axle_tensor_info_t* out_info) {
   AXLE_CHECK_ARG(model, "model");

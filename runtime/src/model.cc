@@ -11,6 +11,7 @@
 #include <new>
 
 #include "kernels/common/pack_wq.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "runtime/schema/axle_model_generated.h"
 #include "runtime/src/op_table.h"
 
@@ -328,6 +329,34 @@ Status Model::Load(const uint8_t* data, uint64_t size, bool owns_mapping, Model*
   return AXLE_OK;
 }
 
+// The plan's CPU requirements (Model.cpu_*) against this host: on the plan's architecture, each
+// required feature must be present unless the plan marks them optional.
+static Status CheckCpu(const fb::Model* model) {
+  const char* arch = Str(model->cpu_arch());
+  const char* features = Str(model->cpu_features());
+  if (!*arch || std::strcmp(arch, cpu::Arch()) != 0 || model->cpu_features_optional())
+    return AXLE_OK;
+  char feature[32];
+  for (const char* p = features; *p;) {
+    while (*p == ' ') ++p;
+    size_t n = 0;
+    while (p[n] && p[n] != ' ') ++n;
+    if (n == 0) break;
+    if (n >= sizeof feature)
+      return Error(AXLE_INVALID_MODEL, "cpu_features names a feature of %zu characters", n);
+    std::memcpy(feature, p, n);
+    feature[n] = '\0';
+    if (!cpu::HostHasFeature(feature))
+      return Error(AXLE_UNIMPLEMENTED,
+                   "the plan was compiled for %s CPUs with '%s' (%s), and this host's CPU lacks "
+                   "'%s': compile it for this CPU's target, or with --cpu-features-optional to "
+                   "run it on the kernels this host has",
+                   arch, features, Str(model->target()), feature);
+    p += n;
+  }
+  return AXLE_OK;
+}
+
 Status Model::Parse() {
   // --- Envelope: size prefix, identifier, FlatBuffers verification. ---
   if (size_ < kMinFileBytes)
@@ -366,6 +395,11 @@ Status Model::Parse() {
     return Error(AXLE_UNIMPLEMENTED,
                  "schema version %u is not supported: this runtime reads version %u",
                  model->schema_version(), AXLE_SCHEMA_VERSION);
+  AXLE_RETURN_IF_ERROR(CheckCpu(model));
+  cpu_target_.target = Str(model->target());
+  cpu_target_.arch = Str(model->cpu_arch());
+  cpu_target_.features = Str(model->cpu_features());
+  cpu_target_.features_optional = model->cpu_features_optional() ? 1 : 0;
   const auto* tensors = model->tensors();
   const auto* steps = model->steps();
   if (!model->outputs() || model->outputs()->size() == 0)
@@ -431,6 +465,11 @@ Status Model::Parse() {
       return Error(AXLE_INVALID_MODEL, "tensor %u '%s': unknown storage class %d", t, d.name,
                    storage);
     d.storage = static_cast<axle_storage_t>(storage);
+    if (ft->memory_space() != 0)
+      return Error(AXLE_UNIMPLEMENTED,
+                   "tensor %u '%s': memory space %u is not supported (this runtime has host memory "
+                   "only, space 0)",
+                   t, d.name, ft->memory_space());
     const auto* shape = ft->shape();
     if (!Aligned8(shape))
       return Error(
@@ -541,6 +580,11 @@ Status Model::Parse() {
     d.name = Str(s->name());
     d.opcode = s->op();
     d.op = FindOp(d.opcode);
+    if (s->backend() != 0)
+      return Error(AXLE_UNIMPLEMENTED,
+                   "step %u ('%s'): backend %u is not supported (this runtime has the CPU backend "
+                   "only, 0)",
+                   i, d.name, s->backend());
     if (!d.op)
       return Error(AXLE_UNIMPLEMENTED,
                    "step %u ('%s'): unknown kernel id %u (this runtime does not implement it)", i,

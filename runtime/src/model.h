@@ -101,6 +101,8 @@ class Model {
   const uint32_t* outputs() const { return io_.get() + num_inputs_; }
   uint32_t max_step_operands() const { return max_step_operands_; }
   const axle_model_info_t& info() const { return info_; }
+  // The CPU the plan was compiled for (Model.target, cpu_arch, cpu_features, ...).
+  const axle_cpu_target_t& cpu_target() const { return cpu_target_; }
 
  private:
   Model() = default;
@@ -111,6 +113,7 @@ class Model {
   uint64_t size_ = 0;
   bool owns_mapping_ = false;
   axle_model_info_t info_{};
+  axle_cpu_target_t cpu_target_{};
   uint32_t num_tensors_ = 0, num_steps_ = 0, num_inputs_ = 0, num_outputs_ = 0;
   uint32_t max_step_operands_ = 0;
   std::unique_ptr<TensorDesc[]> tensors_;

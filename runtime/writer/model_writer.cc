@@ -86,10 +86,12 @@ std::vector<uint8_t> BuildTable(const ModelSpec& s, uint64_t constants_offset) {
       fb::CreateMetadata(b, b.CreateString(s.producer), b.CreateString(s.source_model_hash),
                          b.CreateString(s.compile_options));
   const fb::Segment segment(constants_offset, s.constants.size());
-  const auto root = fb::CreateModel(b, s.schema_version, b.CreateString(s.producer_version),
-                                    b.CreateString(s.target), b.CreateVector(tensors),
-                                    b.CreateVector(steps), b.CreateVector(s.inputs),
-                                    b.CreateVector(s.outputs), s.arena_size, &segment, metadata);
+  const auto root = fb::CreateModel(
+      b, s.schema_version, b.CreateString(s.producer_version), b.CreateString(s.target),
+      b.CreateVector(tensors), b.CreateVector(steps), b.CreateVector(s.inputs),
+      b.CreateVector(s.outputs), s.arena_size, &segment, metadata,
+      s.cpu_arch.empty() ? 0 : b.CreateString(s.cpu_arch),
+      s.cpu_features.empty() ? 0 : b.CreateString(s.cpu_features), s.cpu_features_optional);
   fb::FinishSizePrefixedModelBuffer(b, root);
   return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
 }

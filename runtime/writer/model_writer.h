@@ -103,6 +103,8 @@ struct ModelSpec {
   uint32_t schema_version = 1;
   std::string producer_version = "0.1.0";
   std::string target = "host";
+  std::string cpu_arch, cpu_features;  // Model.cpu_*: the target CPU ("" = any)
+  bool cpu_features_optional = false;
   std::string producer = "axle 0.1.0";
   std::string source_model_hash;
   std::string compile_options;

@@ -32,6 +32,8 @@ extern "C" {
 
 /* The .axm schema version this runtime reads. */
 #define AXLE_SCHEMA_VERSION 1
+/* The release of this runtime and its tools. */
+#define AXLE_VERSION_STRING "0.1.0"
 /* Largest tensor rank a model may use. */
 #define AXLE_MAX_RANK 8
 /* Marks an absent optional operand in axle_step_info_t. */
@@ -110,6 +112,17 @@ typedef struct axle_step_info {
   const uint32_t* outputs;
 } axle_step_info_t;
 
+/* The target a plan was compiled for, and what it asks of the host CPU (strings valid while the
+ * model lives). arch: "x86_64", "aarch64" or "" (any). features: /proc/cpuinfo flags its kernels
+ * need, space-separated ("" = none). A host of that arch lacking one refuses the plan at load
+ * (AXLE_UNIMPLEMENTED, naming the feature) unless features_optional. */
+typedef struct axle_cpu_target {
+  const char* target; /* e.g. "orin-x", "host" */
+  const char* arch;
+  const char* features;
+  int features_optional;
+} axle_cpu_target_t;
+
 typedef struct axle_context_options {
   /* Optional caller-owned arena: 64-byte aligned, at least axle_model_info_t.arena_bytes, and
    * valid until the context is destroyed. NULL: the context allocates its own. */
@@ -164,6 +177,7 @@ axle_status_t axle_model_tensor_info(const axle_model_t* model, uint32_t tensor,
                                      axle_tensor_info_t* out_info);
 axle_status_t axle_model_step_info(const axle_model_t* model, uint32_t step,
                                    axle_step_info_t* out_info);
+axle_status_t axle_model_cpu_target(const axle_model_t* model, axle_cpu_target_t* out_target);
 /* Tensor index of the index-th model input / output. */
 axle_status_t axle_model_input(const axle_model_t* model, uint32_t index, uint32_t* out_tensor);
 axle_status_t axle_model_output(const axle_model_t* model, uint32_t index, uint32_t* out_tensor);

@@ -1,19 +1,57 @@
-// Argument scanning and error reporting shared by the `axle` subcommands.
-#include "compiler/cli/cli.h"
+// Argument scanning and error reporting shared by `axle` and `axle-run`.
+#include "runtime/cli/cli_common.h"
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <random>
 
-#include "compiler/onnx/tensor_proto.h"
-#include "llvm/Support/ConvertUTF.h"
-#include "llvm/Support/JSON.h"
+#include "runtime/cli/tensor_file.h"
 
 namespace axle::cli {
 
 namespace {
+
+// Length of the valid UTF-8 sequence at s[0, n) (RFC 3629: no overlongs, no surrogates, at most
+// U+10FFFF), or 0 when it is not one.
+size_t Utf8Length(const unsigned char* s, size_t n) {
+  const unsigned char c = s[0];
+  size_t len;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (len > n) return 0;
+  if (s[1] < lo || s[1] > hi) return 0;
+  for (size_t i = 2; i < len; ++i)
+    if (s[i] < 0x80 || s[i] > 0xBF) return 0;
+  return len;
+}
+
+bool IsUtf8(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  for (size_t i = 0; i < text.size();) {
+    const size_t len = Utf8Length(s + i, text.size() - i);
+    if (!len) return false;
+    i += len;
+  }
+  return true;
+}
+
+const char* g_program = "axle";
 
 std::string OneLine(std::string s) {
   std::replace(s.begin(), s.end(), '\n', ' ');
@@ -26,13 +64,11 @@ std::string OneLine(std::string s) {
 std::string Printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  const auto* s = reinterpret_cast<const llvm::UTF8*>(text.data());
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = s + text.size();
   while (s < end) {
-    const unsigned len = llvm::getNumBytesForUTF8(*s);
-    const bool valid =
-        len <= static_cast<unsigned>(end - s) && llvm::isLegalUTF8Sequence(s, s + len);
-    if (valid && !(len == 1 && (*s < 0x20 || *s == 0x7F))) {
+    const size_t len = Utf8Length(s, static_cast<size_t>(end - s));
+    if (len && !(len == 1 && (*s < 0x20 || *s == 0x7F))) {
       out.append(reinterpret_cast<const char*>(s), len);
       s += len;
       continue;
@@ -46,13 +82,15 @@ std::string Printable(std::string_view text) {
 }
 
 std::string JsonText(std::string_view text) {
-  return llvm::json::isUTF8(llvm::StringRef(text.data(), text.size())) ? std::string(text)
-                                                                       : Printable(text);
+  return IsUtf8(text) ? std::string(text) : Printable(text);
 }
 
 namespace {
 FILE* g_error_stream = nullptr;
 }  // namespace
+
+const char* ProgramName() { return g_program; }
+void SetProgramName(const char* name) { g_program = name; }
 
 FILE* ErrorStream() { return g_error_stream ? g_error_stream : stderr; }
 void SetErrorStream(FILE* stream) { g_error_stream = stream; }
@@ -63,8 +101,8 @@ int Fail(const std::string& message) {
 }
 
 int UsageError(const std::string& command, const std::string& message) {
-  std::fprintf(ErrorStream(), "error: %s (see 'axle %s --help')\n", OneLine(message).c_str(),
-               command.c_str());
+  std::fprintf(ErrorStream(), "error: %s (see '%s %s --help')\n", OneLine(message).c_str(),
+               g_program, command.c_str());
   return kExitUsage;
 }
 
@@ -118,7 +156,13 @@ bool Args::ParseModelCommand(const char* help, std::string* model, int* exit_cod
     return false;
   }
   if (help_) {
-    std::fputs(help, stdout);
+    // The help texts say "usage: axle ..."; axle-run prints its own name.
+    const std::string text = help;
+    const std::string axle = "usage: axle ";
+    if (text.rfind(axle, 0) == 0)
+      std::printf("usage: %s %s", g_program, text.c_str() + axle.size());
+    else
+      std::fputs(help, stdout);
     *exit_code = kExitOk;
     return false;
   }
@@ -184,15 +228,19 @@ int LoadInputs(const LoadedModel& model, axle_context_t* context, const std::str
   const axle_model_info_t info = model.info();
   for (uint32_t i = 0; i < info.num_inputs; ++i) {
     const std::string file = dir + "/input_" + std::to_string(i) + ".pb";
-    onnx_io::HostTensor tensor;
+    TensorFile tensor;
     std::string error;
-    if (!onnx_io::ReadTensorFile(file, &tensor, &error)) return Fail(error);
+    if (!ReadTensorFile(file, &tensor, &error)) return Fail(error);
     const axle_tensor_info_t want = model.tensor(model.input_tensor(i));
     const std::vector<int64_t> want_shape(want.dims, want.dims + want.rank);
-    if (tensor.dtype != static_cast<DType>(want.dtype) || tensor.shape != want_shape)
-      return Fail(file + ": tensor is " + onnx_io::ShapeString(tensor.dtype, tensor.shape) +
-                  ", but model input " + std::to_string(i) + " '" + want.name + "' is " +
-                  TensorShapeString(want));
+    if (tensor.dtype != want.dtype || tensor.shape != want_shape) {
+      axle_tensor_info_t got{};
+      got.dtype = tensor.dtype;
+      got.rank = static_cast<int32_t>(std::min<size_t>(tensor.shape.size(), AXLE_MAX_RANK));
+      for (int d = 0; d < got.rank; ++d) got.dims[d] = tensor.shape[d];
+      return Fail(file + ": tensor is " + TensorShapeString(got) + ", but model input " +
+                  std::to_string(i) + " '" + want.name + "' is " + TensorShapeString(want));
+    }
     void* data = nullptr;
     size_t size = 0;
     if (axle_context_input_buffer(context, i, &data, &size) != AXLE_OK)
@@ -243,8 +291,8 @@ int ParseCount(const Args& args, const char* name, int fallback, int min, int* o
   char* end = nullptr;
   const long v = std::strtol(text.c_str(), &end, 10);
   if (text.empty() || *end || v < min || v > 1000000)
-    return UsageError(args.command(), std::string(name) + " takes a count >= " + std::to_string(min) +
-                                   ", got '" + text + "'");
+    return UsageError(args.command(), std::string(name) + " takes a count >= " +
+                                          std::to_string(min) + ", got '" + text + "'");
   *out = static_cast<int>(v);
   return kExitOk;
 }
@@ -304,6 +352,82 @@ int ParseExecutionOptions(const Args& args, ExecutionOptions* out) {
     out->context.spin_microseconds = spin == 0 ? AXLE_SPIN_NEVER : static_cast<int32_t>(spin);
   }
   return kExitOk;
+}
+
+void JsonWriter::Separate() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_.empty()) {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+    out_ += '\n';
+    out_.append(2 * first_.size(), ' ');
+  }
+}
+
+JsonWriter& JsonWriter::Begin(char bracket) {
+  Separate();
+  out_ += bracket;
+  first_.push_back(true);
+  return *this;
+}
+
+JsonWriter& JsonWriter::End(char bracket) {
+  const bool empty = first_.empty() || first_.back();
+  if (!first_.empty()) first_.pop_back();
+  if (!empty) {
+    out_ += '\n';
+    out_.append(2 * first_.size(), ' ');
+  }
+  out_ += bracket == '{' ? '}' : bracket == '[' ? ']' : bracket;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view key) {
+  String(key);
+  out_ += ": ";
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view value) {
+  Separate();
+  const std::string text = JsonText(value);
+  out_ += '"';
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out_ += '\\';
+      out_ += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", c);
+      out_ += esc;
+    } else {
+      out_ += static_cast<char>(c);
+    }
+  }
+  out_ += '"';
+  return *this;
+}
+
+JsonWriter& JsonWriter::Number(double value) {
+  Separate();
+  if (!std::isfinite(value)) {
+    out_ += "null";
+    return *this;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", value);
+  out_ += buf;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t value) {
+  Separate();
+  out_ += std::to_string(value);
+  return *this;
 }
 
 }  // namespace axle::cli

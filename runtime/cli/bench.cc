@@ -1,4 +1,5 @@
-// `axle bench`: inference latency of a compiled model, and where the time goes.
+// `axle bench` / `axle-run bench`: inference latency of a compiled model, and where the time goes
+// (per step: its time and the CPU kernel variant that ran it, or why it fell back).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -6,9 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/cli/cli.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/raw_ostream.h"
+#include "runtime/cli/cli_common.h"
 
 namespace axle::cli {
 namespace {
@@ -25,19 +24,19 @@ constexpr const char* kHelp =
     "  --inputs DIR    folder holding input_<i>.pb for every model "
     "input\n" AXLE_CLI_EXECUTION_OPTIONS_HELP "  --warmup N      untimed runs first (default 3)\n"
     "  --runs N        timed runs (default 20)\n"
-    "  --profile       also time every step: per step and per op kind (milliseconds per run)\n"
-    "  --chips LIST    the chip-comparison benchmark instead: see 'axle bench --chips all --help'\n"
-    "  --json          print one JSON object: model, threads, warmup, runs, inputs, median_ms,\n"
-    "                  min_ms, max_ms, mean_ms; with --profile also steps [{index, op, name,\n"
-    "                  ms}] and ops {op: {ms, steps, percent}}\n"
+    "  --profile       also time every step: per op kind (milliseconds per run), and per kernel\n"
+    "                  implementation: the CPU variant (e.g. avx512f+amx, neon+dotprod) or\n"
+    "                  'reference: <why>' where an op fell back\n"
+    "  --chips LIST    (axle only) the chip-comparison benchmark instead: see\n"
+    "                  'axle bench --chips all --help'\n"
+    "  --json          print one JSON object: model, arch, cpu_variant, threads, warmup, runs,\n"
+    "                  inputs, median_ms, min_ms, max_ms, mean_ms; with --profile also steps\n"
+    "                  [{index, op, name, impl, ms}] and ops {op: {ms, steps, percent}}\n"
     "  -h, --help      show this help\n";
 
 }  // namespace
 
 int BenchMain(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i)
-    if (std::string(argv[i]) == "--chips" || std::string(argv[i]).rfind("--chips=", 0) == 0)
-      return ChipsMain(argc, argv);
   Args args("bench", argc, argv);
   for (const char* o : {"--inputs", "--warmup", "--runs"}) args.Option(o);
   DeclareExecutionOptions(&args);
@@ -96,43 +95,52 @@ int BenchMain(int argc, char** argv) {
     ++k.steps;
     profiled += step_ns[s] / 1e6 / runs;
   }
+  // The implementation each step ran (the last timed run's).
+  std::vector<const char*> impls(num_steps, "");
+  for (uint32_t s = 0; s < num_steps; ++s) axle_context_step_impl(context.get(), s, &impls[s]);
   std::vector<std::pair<std::string, Kind>> by_time(kinds.begin(), kinds.end());
   std::sort(by_time.begin(), by_time.end(),
             [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
 
   if (args.Has("--json")) {
-    llvm::json::OStream j(llvm::outs(), 2);
-    j.object([&] {
-      j.attribute("model", JsonText(path));
-      j.attribute("threads", threads);
-      j.attribute("warmup", warmup);
-      j.attribute("runs", runs);
-      j.attribute("inputs", in_dir.empty() ? std::string("random") : in_dir);
-      j.attribute("median_ms", median);
-      j.attribute("min_ms", lo);
-      j.attribute("max_ms", hi);
-      j.attribute("mean_ms", mean);
-      if (!args.Has("--profile")) return;
-      j.attributeArray("steps", [&] {
-        for (uint32_t s = 0; s < num_steps; ++s)
-          j.object([&] {
-            j.attribute("index", static_cast<int64_t>(s));
-            j.attribute("op", JsonText(steps[s].op));
-            j.attribute("name", JsonText(steps[s].name));
-            j.attribute("ms", step_ns[s] / 1e6 / runs);
-          });
-      });
-      j.attributeObject("ops", [&] {
-        for (const auto& [op, k] : by_time)
-          j.attributeObject(JsonText(op), [&] {
-            j.attribute("ms", k.ms);
-            j.attribute("steps", k.steps);
-            j.attribute("percent", profiled > 0 ? 100.0 * k.ms / profiled : 0.0);
-          });
-      });
-    });
-    llvm::outs() << "\n";
-    llvm::outs().flush();
+    JsonWriter j;
+    j.Begin('{');
+    j.Key("model").String(path);
+    j.Key("arch").String(axle_cpu_arch());
+    j.Key("cpu_variant").String(axle_cpu_variant());
+    j.Key("threads").Int(threads);
+    j.Key("warmup").Int(warmup);
+    j.Key("runs").Int(runs);
+    j.Key("inputs").String(in_dir.empty() ? std::string("random") : in_dir);
+    j.Key("median_ms").Number(median);
+    j.Key("min_ms").Number(lo);
+    j.Key("max_ms").Number(hi);
+    j.Key("mean_ms").Number(mean);
+    if (args.Has("--profile")) {
+      j.Key("steps").Begin('[');
+      for (uint32_t s = 0; s < num_steps; ++s) {
+        j.Begin('{');
+        j.Key("index").Int(s);
+        j.Key("op").String(steps[s].op);
+        j.Key("name").String(steps[s].name);
+        j.Key("impl").String(impls[s]);
+        j.Key("ms").Number(step_ns[s] / 1e6 / runs);
+        j.End('}');
+      }
+      j.End(']');
+      j.Key("ops").Begin('{');
+      for (const auto& [op, k] : by_time) {
+        j.Key(op).Begin('{');
+        j.Key("ms").Number(k.ms);
+        j.Key("steps").Int(k.steps);
+        j.Key("percent").Number(profiled > 0 ? 100.0 * k.ms / profiled : 0.0);
+        j.End('}');
+      }
+      j.End('}');
+    }
+    j.End('}');
+    std::fputs(j.text().c_str(), stdout);
+    std::fputs("\n", stdout);
     return kExitOk;
   }
   std::printf("%s: median %.3f ms (min %.3f, max %.3f) over %d runs, %d thread%s, %s inputs\n",
@@ -143,6 +151,19 @@ int BenchMain(int argc, char** argv) {
     for (const auto& [op, k] : by_time)
       std::printf("  %-20s %10.3f %6.1f%% %6d\n", Printable(op).c_str(), k.ms,
                   profiled > 0 ? 100.0 * k.ms / profiled : 0.0, k.steps);
+    // Where the time went by kernel implementation: which CPU variant ran, and every fallback
+    // with its reason.
+    std::map<std::pair<std::string, std::string>, Kind> by_impl;
+    for (uint32_t s = 0; s < num_steps; ++s) {
+      Kind& k = by_impl[{impls[s], steps[s].op}];
+      k.ms += step_ns[s] / 1e6 / runs;
+      ++k.steps;
+    }
+    std::printf("  kernels (%s, CPU variant %s):\n", axle_cpu_arch(), axle_cpu_variant());
+    std::printf("  %-20s %10s %6s  %s\n", "op", "ms/run", "steps", "implementation");
+    for (const auto& [key, k] : by_impl)
+      std::printf("  %-20s %10.3f %6d  %s\n", Printable(key.second).c_str(), k.ms, k.steps,
+                  key.first.c_str());
   }
   return kExitOk;
 }

@@ -1,4 +1,4 @@
-// `axle run`: one inference on inputs stored in the ONNX test-data layout.
+// `axle run` / `axle-run run`: one inference on inputs stored in the ONNX test-data layout.
 #include <sys/stat.h>
 
 #include <chrono>
@@ -6,8 +6,8 @@
 #include <cstring>
 #include <string>
 
-#include "compiler/cli/cli.h"
-#include "compiler/onnx/tensor_proto.h"
+#include "runtime/cli/cli_common.h"
+#include "runtime/cli/tensor_file.h"
 
 namespace axle::cli {
 namespace {
@@ -79,15 +79,15 @@ int RunMain(int argc, char** argv) {
     size_t size = 0;
     if (axle_context_output_buffer(context.get(), i, &data, &size) != AXLE_OK)
       return Fail(axle_last_error());
-    onnx_io::HostTensor tensor;
+    TensorFile tensor;
     tensor.name = ti.name;
-    tensor.dtype = static_cast<DType>(ti.dtype);
+    tensor.dtype = ti.dtype;
     tensor.shape.assign(ti.dims, ti.dims + ti.rank);
     tensor.bytes.assign(static_cast<const uint8_t*>(data),
                         static_cast<const uint8_t*>(data) + size);
     const std::string file = out_dir + "/output_" + std::to_string(i) + ".pb";
     std::string error;
-    if (!onnx_io::WriteTensorFile(file, tensor, &error)) return Fail(error);
+    if (!WriteTensorFile(file, tensor, &error)) return Fail(error);
     if (!quiet)
       std::printf("%s  %s %s\n", Printable(file).c_str(), Printable(ti.name).c_str(),
                   TensorShapeString(ti).c_str());
