@@ -33,6 +33,11 @@ class Reader {
     }
     return false;
   }
+  // A field key: a varint of at most 5 bytes (protobuf refuses longer ones).
+  bool Key(uint64_t* v) {
+    const uint8_t* start = p_;
+    return Varint(v) && p_ - start <= 5;
+  }
   bool Bytes(const uint8_t** data, size_t* n) {
     uint64_t len;
     if (!Varint(&len) || len > static_cast<uint64_t>(end_ - p_)) return false;
@@ -101,9 +106,13 @@ bool DecodeTensorProto(const uint8_t* data, size_t size, const std::string& what
   };
   while (!r.done()) {
     uint64_t key;
-    if (!r.Varint(&key)) return malformed("a field key is truncated");
+    if (!r.Key(&key)) return malformed("a field key is truncated or longer than 5 bytes");
+    // Field numbers are 1 .. 2^29 - 1 (protobuf's rule; a key is a 32-bit varint).
+    if (key > 0xFFFFFFFFu || (key >> 3) == 0)
+      return malformed("field number " + std::to_string(key >> 3) + " is not in 1 .. 2^29 - 1");
     const uint32_t field = static_cast<uint32_t>(key >> 3);
     const uint64_t wire = key & 7;
+    // A known field with another wire type is an unknown field to protobuf: skipped below.
     const uint8_t* d;
     size_t n;
     uint64_t v;
@@ -156,16 +165,13 @@ bool DecodeTensorProto(const uint8_t* data, size_t size, const std::string& what
       if (!r.Bytes(&d, &n)) return malformed("truncated raw_data");
       out->bytes.assign(d, d + n);
       has_raw = true;
-    } else if (field == 3 || field == 6 || field == 13 || field == 14) {
-      if (field == 14) {
-        if (!r.Varint(&v)) return malformed("truncated data_location");
-        if (v != 0) return fail("external data is not supported here; store the values inline");
-        continue;
-      }
+    } else if (field == 14 && wire == 0) {
+      if (!r.Varint(&v)) return malformed("truncated data_location");
+      if (v != 0) return fail("external data is not supported here; store the values inline");
+    } else if ((field == 3 || field == 6 || field == 13) && wire == 2) {
       return fail(field == 6   ? "string tensors are not supported"
                   : field == 3 ? "segmented tensors are not supported"
-                               : "external data is not supported here; store the "
-                                 "values inline");
+                               : "external data is not supported here; store the values inline");
     } else if (!r.Skip(wire)) {
       return malformed("field " + std::to_string(field) + " is truncated or malformed");
     }
@@ -177,13 +183,17 @@ bool DecodeTensorProto(const uint8_t* data, size_t size, const std::string& what
       known = true;
     }
   if (!known) return fail("data type " + std::to_string(onnx_type) + " is not supported");
-  uint64_t count = 1;
-  for (int64_t d : out->shape) {
-    if (d < 0 || (d > 0 && count > (uint64_t{1} << 40) / static_cast<uint64_t>(d)))
-      return fail("dimension " + std::to_string(d) + " is negative or the tensor is too large");
-    count *= static_cast<uint64_t>(d);
-  }
+  // The compiler's reader's rule (compiler/onnx/tensor_proto.cc): every running product of the
+  // dimensions within 64 GiB, so both readers accept the same files.
   const size_t elem = axle_dtype_size(out->dtype);
+  uint64_t count = 1;
+  for (size_t i = 0; i < out->shape.size(); ++i) {
+    const int64_t d = out->shape[i];
+    if (d < 0 || __builtin_mul_overflow(count, static_cast<uint64_t>(d), &count) ||
+        count * elem > (uint64_t{64} << 30))
+      return fail("dimension " + std::to_string(i) + " (" + std::to_string(d) +
+                  ") is negative or makes the tensor larger than 64 GiB");
+  }
   const uint64_t want = count * elem;
   std::string type = std::string(axle_dtype_name(out->dtype)) + "[";
   for (size_t i = 0; i < out->shape.size(); ++i)
@@ -195,13 +205,14 @@ bool DecodeTensorProto(const uint8_t* data, size_t size, const std::string& what
                   " needs " + std::to_string(want));
     return true;
   }
-  out->bytes.assign(static_cast<size_t>(want), 0);
+  // The values present bound the allocation: a shape alone never makes this allocate.
   const uint64_t have = value_field == 4 || value_field == 10
                             ? fixed.size() / (value_field == 4 ? 4 : 8)
                             : ints.size();
   if (have != count)
     return fail("holds " + std::to_string(have) + " values, but " + type + " needs " +
                 std::to_string(count));
+  out->bytes.assign(static_cast<size_t>(want), 0);
   if (count == 0) return true;
   const bool fixed_ok = (value_field == 4 && out->dtype == AXLE_DTYPE_F32) ||
                         (value_field == 10 && out->dtype == AXLE_DTYPE_F64);

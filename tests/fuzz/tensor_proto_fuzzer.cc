@@ -1,6 +1,9 @@
-// Fuzz target: the TensorProto reader behind `axle run --inputs` (and the importer's
-// initializers). A message either decodes or is refused with a sentence naming what is wrong;
-// what decodes must survive a write/read round trip unchanged.
+// Fuzz target: the two TensorProto readers: protobuf's behind the importer's initializers
+// (compiler/onnx/tensor_proto.h) and the protobuf-free one behind `axle run` / `axle-run run`
+// (runtime/cli/tensor_file.h). Each message either decodes or is refused with a sentence naming
+// what is wrong; what decodes survives a write/read round trip unchanged; and the protobuf-free
+// reader is checked against protobuf: what it accepts, protobuf accepts as the same tensor, and
+// its encoding parses under protobuf to the same tensor.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -8,8 +11,44 @@
 
 #include "compiler/onnx/tensor_proto.h"
 #include "onnx/onnx_pb.h"
+#include "runtime/cli/tensor_file.h"
+
+namespace {
+
+// The protobuf-free reader against protobuf's (the oracle).
+void CheckWireReader(const uint8_t* data, size_t size) {
+  using namespace axle;
+  cli::TensorFile mine;
+  std::string error;
+  if (!cli::DecodeTensorProto(data, size, "input.pb", &mine, &error)) {
+    if (error.empty()) {
+      std::fprintf(stderr, "wire reader refused without a message\n");
+      std::abort();
+    }
+    return;
+  }
+  onnx_io::HostTensor want;
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
+  if (!onnx_io::ParseTensor(bytes, "input.pb", &want, &error, /*allow_external=*/false) ||
+      static_cast<int>(want.dtype) != static_cast<int>(mine.dtype) || want.shape != mine.shape ||
+      want.bytes != mine.bytes || want.name != mine.name) {
+    std::fprintf(stderr, "wire reader accepted what protobuf reads differently: %s\n",
+                 error.c_str());
+    std::abort();
+  }
+  const std::string encoded = cli::EncodeTensorProto(mine);
+  onnx_io::HostTensor back;
+  if (!onnx_io::ParseTensor(encoded, "re-encoded", &back, &error, false) ||
+      back.bytes != mine.bytes || back.shape != mine.shape || back.name != mine.name) {
+    std::fprintf(stderr, "the wire writer's output does not parse back: %s\n", error.c_str());
+    std::abort();
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  CheckWireReader(data, size);
   using namespace axle::onnx_io;
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   HostTensor t;
