@@ -200,9 +200,9 @@ def main():
         "- Neoverse-V3AE (4 vector pipes) would want wider tiles (8x8 / 4x16 with more rows in "
         "flight); LLVM 19's model of it is `-mcpu=neoverse-v3ae` and is not in this table.",
         "",
-        "Not yet used by the cost model: its CPU-cluster figures (`cpu_gflops` in targets/*.yaml) "
-        "are per-core peaks (16 fp32 FLOP/cycle per A78AE core, ../shared/arm64.md); scaling them "
-        "by these fractions is open work.",
+        "The cost model (compiler/cost/CostModel.cc, `CpuPeak`) runs ops that fall back to a "
+        "chip's CPU cluster at cores x GHz x 16 fp32 FLOP/cycle (32 on V3AE) from the target's "
+        "`cpu:` section times the f32 GEMM's fraction above on the A78AE stand-in (0.91).",
         "",
         "## The loops",
         "",

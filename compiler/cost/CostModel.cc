@@ -304,6 +304,22 @@ double MatmulPeak(const targets::Target& t, const std::string& precision) {
   return t.Value("cpu_gflops").value_or(0) * 1e9;
 }
 
+// What Axle's CPU kernels attain on the chip's CPU cluster, for ops that fall back to it: with a
+// `cpu:` section giving cores and GHz, cores x GHz x fp32 FLOP/cycle per core (two 128-bit FMA
+// pipes, 16; four on Neoverse-V3AE, 32: ../shared/arm64.md), else the cpu_gflops figure (the
+// same peak, precomputed), times the fraction of the FMA issue peak the 4x16 NEON GEMM
+// microkernel reaches in llvm-mca on the Cortex-A78AE stand-in (docs/kernels-arm64.md,
+// scripts/arm64_mca.py: 91%).
+constexpr double kCpuGemmIssueFraction = 0.91;
+double CpuPeak(const targets::Target& t) {
+  double peak = t.Value("cpu_gflops").value_or(1) * 1e9;
+  if (t.cpu && t.cpu->cores && t.cpu->ghz) {
+    const double per_cycle = t.cpu->core.find("V3AE") != std::string::npos ? 32 : 16;
+    peak = *t.cpu->cores * *t.cpu->ghz * 1e9 * per_cycle;
+  }
+  return peak * kCpuGemmIssueFraction;
+}
+
 // Element-wise, normalization and data-movement ops: the engine's vector throughput.
 double VectorPeak(const targets::Target& t) {
   if (auto v = t.Dense("vector_tflops")) return *v * 1e12;
@@ -325,7 +341,7 @@ Estimate Model(const PlanCost& plan, const targets::Target& t, const std::string
   if (precision == "f32") e.float_precision = "f32";
   const double mm_peak = MatmulPeak(t, precision), vec_peak = VectorPeak(t);
   const double bw = t.Value("dram_gbs").value_or(1) * 1e9;
-  const double cpu_peak = t.Value("cpu_gflops").value_or(1) * 1e9;
+  const double cpu_peak = CpuPeak(t);
   // On the host, each kind's fitted step cost carries the dispatch; chips add their own.
   const double launch = t.measured ? 0.0 : t.launch_us * 1e-6;
   const double onchip = t.Value("onchip_mib").value_or(0) * 1024.0 * 1024.0;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "compiler/cost/CostModel.h"
+#include "compiler/targets/Target.h"
 
 namespace axle::cost {
 namespace {
@@ -47,6 +48,39 @@ TEST(WriteBack, ChargesOnlyWhatExceedsOnChipMemory) {
   EXPECT_DOUBLE_EQ(WriteBackBytes(s, 2, 4e6), 0);       // fp16: 2 MB fits
   EXPECT_DOUBLE_EQ(WriteBackBytes(s, 4, 0), 0);         // no on-chip figure: nothing
   EXPECT_DOUBLE_EQ(WriteBackBytes(StepCost(), 4, 1), 0);
+}
+
+// An op the main engine cannot run goes to the CPU cluster at cores x GHz x 16 fp32 FLOP/cycle
+// times the NEON GEMM's llvm-mca issue fraction (0.91, docs/kernels-arm64.md); without a cpu:
+// section's cores and GHz, at the cpu_gflops figure times the same fraction.
+TEST(CpuFallback, UsesTheCpuSectionAndTheMicrokernelFraction) {
+  targets::Target t;
+  t.name = "chip";
+  t.engines.push_back({"npu", "npu", "", {"int8"}, false});
+  t.unsupported_ops.push_back({"layer_norm", "no", "", false});
+  t.figures["dram_gbs"].value = 1e9;  // never the bound here
+  t.figures["int8_tops"].value = 100;
+  t.figures["cpu_gflops"].value = 1000;
+  t.launch_us = 0;
+  PlanCost plan;
+  StepCost s;
+  s.op = "layer_norm";
+  s.flops = 1e9;
+  plan.steps.push_back(s);
+  Efficiency eff;
+  eff.fallback = 1.0;
+  const double expect_figure = 1e9 / (1000e9 * 0.91) * 1e3;
+  EXPECT_NEAR(Model(plan, t, "int8", eff).ms, expect_figure, 1e-9);
+  targets::Cpu cpu;
+  cpu.arch = "aarch64";
+  cpu.core = "Cortex-A78AE";
+  cpu.cores = 12;
+  cpu.ghz = 2.2;
+  t.cpu = cpu;
+  const double expect_cores = 1e9 / (12 * 2.2e9 * 16 * 0.91) * 1e3;
+  EXPECT_NEAR(Model(plan, t, "int8", eff).ms, expect_cores, 1e-9);
+  t.cpu->core = "Neoverse-V3AE";  // four 128-bit pipes
+  EXPECT_NEAR(Model(plan, t, "int8", eff).ms, expect_cores / 2, 1e-9);
 }
 
 }  // namespace
