@@ -39,9 +39,11 @@ struct PackLinearWeight : mlir::OpRewritePattern<ir::LinearOp> {
 };
 
 // The int8 weight of axle.linear_int8 -> s8panel16x4 (the layout of the x86 int8 GEMMs, VNNI
-// and AMX alike; kernels/common/pack_s8.h). The column sums stay as they are.
+// and AMX alike, and of the Arm dotprod kernel), or s8panel16x8 (the Arm i8mm kernel's) with
+// int8-layout=s8panel16x8 (kernels/common/pack_s8.h). The column sums stay as they are.
 struct PackLinearInt8Weight : mlir::OpRewritePattern<ir::LinearInt8Op> {
-  using OpRewritePattern::OpRewritePattern;
+  PackLinearInt8Weight(mlir::MLIRContext* context, bool c8) : OpRewritePattern(context), c8(c8) {}
+  bool c8;
   mlir::LogicalResult matchAndRewrite(ir::LinearInt8Op op,
                                       mlir::PatternRewriter& rewriter) const override {
     auto w = ConstantValue(op.getWeight());
@@ -54,17 +56,20 @@ struct PackLinearInt8Weight : mlir::OpRewritePattern<ir::LinearInt8Op> {
       dense.push_back(static_cast<int8_t>(v.getSExtValue()));
     std::vector<int8_t> packed(S8PackedBytes(k, n));
     std::vector<int32_t> sums(n);
-    PackS8Panel16x4(dense.data(), k, n, packed.data(), sums.data());
+    if (c8)
+      PackS8Panel16x8(dense.data(), k, n, packed.data(), sums.data());
+    else
+      PackS8Panel16x4(dense.data(), k, n, packed.data(), sums.data());
+    const int64_t groups = static_cast<int64_t>(S8KQuads(k)) / (c8 ? 2 : 1);
     auto ptype = mlir::RankedTensorType::get(
-        {static_cast<int64_t>(S8PanelCount(n)), static_cast<int64_t>(S8KQuads(k)), 64},
-        rewriter.getIntegerType(8));
+        {static_cast<int64_t>(S8PanelCount(n)), groups, c8 ? 128 : 64}, rewriter.getIntegerType(8));
     rewriter.setInsertionPoint(op);
     mlir::Value p = rewriter.create<ir::ConstantOp>(
         op.getWeight().getLoc(), ptype,
         mlir::DenseElementsAttr::get(ptype, llvm::ArrayRef(packed)));
     rewriter.modifyOpInPlace(op, [&] {
       op.getWeightMutable().assign(p);
-      op.setWeightLayout("s8panel16x4");
+      op.setWeightLayout(c8 ? "s8panel16x8" : "s8panel16x4");
     });
     return mlir::success();
   }
@@ -78,7 +83,15 @@ struct PackWeights : impl::AxlePackWeightsBase<PackWeights> {
                                  << "' (known targets: " << KnownTargets() << ")";
       return signalPassFailure();
     }
-    if (mlir::failed(ApplyPatterns<PackLinearWeight, PackLinearInt8Weight>(getOperation())))
+    if (int8Layout != "s8panel16x4" && int8Layout != "s8panel16x8") {
+      getOperation().emitError() << "unknown int8 weight layout '" << int8Layout
+                                 << "' (known: s8panel16x4, s8panel16x8)";
+      return signalPassFailure();
+    }
+    mlir::RewritePatternSet patterns(&getContext());
+    patterns.add<PackLinearWeight>(&getContext());
+    patterns.add<PackLinearInt8Weight>(&getContext(), int8Layout == "s8panel16x8");
+    if (mlir::failed(mlir::applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

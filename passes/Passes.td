@@ -173,7 +173,9 @@ def AxlePackWeights : Pass<"axle-pack-weights", "mlir::func::FuncOp"> {
     The runtime never repacks: the compiler writes each constant [K, N] weight of an
     axle.linear in the layout its kernel reads. For `host` that is "panel16" (16-column panels,
     [ceil(N/16), K, 16], zero-padded; kernels/common/pack.h), read by the x86 fp32 GEMM
-    microkernels and by the reference fallback alike.
+    microkernels and by the reference fallback alike. The int8 weight of an axle.linear_int8
+    goes to "s8panel16x4" (the x86 VNNI/AMX and Arm dotprod kernels), or with
+    int8-layout=s8panel16x8 to the Arm i8mm kernel's layout (kernels/common/pack_s8.h).
 
     Before:
       %y = axle.linear %x, %w, %b : (tensor<97x256xf32>, tensor<256x40xf32>, ...)
@@ -185,6 +187,10 @@ def AxlePackWeights : Pass<"axle-pack-weights", "mlir::func::FuncOp"> {
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
            "The target whose GEMM layout to use (known: host)">,
+    Option<"int8Layout", "int8-layout", "std::string", /*default=*/"\"s8panel16x4\"",
+           "The int8 weight layout of axle.linear_int8: s8panel16x4 (the x86 VNNI/AMX and Arm "
+           "dotprod kernels) or s8panel16x8 (the Arm i8mm kernel; for targets whose CPU has "
+           "i8mm)">,
   ];
 }
 

@@ -34,8 +34,10 @@ OURS = [
      r"arm64::\(anonymous namespace\)::Tile", ("fmla",)),
     ("Axle int8 GEMM 4x16c4 (SDOT by lane)", "kernels/arm64/s8-gemm/s8-gemm-4x16c4-neondot.cc",
      r"neondot", ("sdot",)),
-    ("Axle int8 GEMM 4x16c8 (i8mm USMMLA + zips)",
+    ("Axle int8 GEMM 4x16c8 (i8mm USMMLA, s8panel16x8 weights)",
      "kernels/arm64/s8-gemm/s8-gemm-4x16c8-neoni8mm.cc", r"neoni8mm", ("usmmla", "smmla")),
+    ("Axle int8 GEMM 4x16c4 (i8mm USMMLA on s8panel16x4 weights, zips)",
+     "kernels/arm64/s8-gemm/s8-gemm-4x16c4-neoni8mm.cc", r"neoni8mm", ("usmmla", "smmla")),
 ]
 THEIRS = [
     ("XNNPACK f32 GEMM 6x8 ld64 (asm)", "xnn_f32_gemm_minmax_ukernel_6x8__aarch64_neonfma_ld64",
@@ -190,13 +192,15 @@ def main():
         "- The f32 and SDOT kernels are the acceptance bar: >= 90% of the issue peak on the "
         "Cortex-A78AE stand-in. The table above is the check (`scripts/arm64_mca.py` exits 1 "
         "when either is below).",
-        "- The i8mm kernel reads the same s8panel16x4 weights as the SDOT kernel (so one plan "
-        "serves A78AE and A720AE/V3AE), interleaving two 4-deep quads into the 2x8 blocks USMMLA "
-        "takes with ZIP1/ZIP2 in registers: 10 zips per 16 USMMLA share the two vector pipes. Each "
-        "USMMLA does 32 MACs (twice an SDOT's 16), so at the fraction shown it still beats SDOT "
-        "per cycle on cores with i8mm; a weight layout packed for i8mm (no zips) is the next "
-        "step, at the cost of a second int8 layout in plans. XNNPACK's 2022 snapshot has no i8mm "
-        "GEMM to compare with.",
+        "- Two i8mm kernels: plans compiled for a CPU with I8MM (`--target thor-x`) store their "
+        "int8 weights as s8panel16x8, each 16 bytes a column pair x 8 rows, the operand USMMLA "
+        "takes as it is (2 zips of A per 16 USMMLA remain); plans for a Cortex-A78AE target "
+        "keep s8panel16x4, which the SDOT kernel reads, and a core with I8MM runs them with the "
+        "4x16c4 USMMLA kernel, interleaving two 4-deep quads into 2x8 blocks with ZIP1/ZIP2: 10 "
+        "zips per 16 USMMLA share the two vector pipes. Each USMMLA does 32 MACs (twice an "
+        "SDOT's), so both beat SDOT per cycle where I8MM exists (read their N2 column: the "
+        "A78AE has no I8MM, its model only prices the issue). XNNPACK's 2022 snapshot has no "
+        "i8mm GEMM to compare with.",
         "- Neoverse-V3AE (4 vector pipes) would want wider tiles (8x8 / 4x16 with more rows in "
         "flight); LLVM 19's model of it is `-mcpu=neoverse-v3ae` and is not in this table.",
         "",

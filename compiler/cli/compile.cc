@@ -311,7 +311,12 @@ int CompileMain(int argc, char** argv) {
   if (weight_only)
     back.addNestedPass<mlir::func::FuncOp>(
         passes::createAxleQuantizeWeights({precision == "w8" ? 8 : 4, group}));
-  AddBackendPasses(quantize || weight_only ? back : pm, target);
+  // The int8 weight layout the target CPU's kernels read: the i8mm one where the chip's CPU has
+  // I8MM (kernels/arm64: USMMLA without weight shuffles), else the one every other kernel reads.
+  const bool i8mm_layout =
+      has_chip && chip.cpu && chip.cpu->arch == "aarch64" && chip.cpu->Has("i8mm");
+  AddBackendPasses(quantize || weight_only ? back : pm, target,
+                   i8mm_layout ? "s8panel16x8" : "s8panel16x4");
   if (args.Has("--dump-ir-after-all"))
     pm.enableIRPrintingToFileTree([](mlir::Pass*, mlir::Operation*) { return false; },
                                   [](mlir::Pass*, mlir::Operation*) { return true; },
@@ -471,6 +476,7 @@ int CompileMain(int argc, char** argv) {
           j.attribute("arch", chip.cpu->arch);
           j.attribute("core", chip.cpu->core);
           j.attribute("kernels", cpu_variant);
+          j.attribute("int8_layout", i8mm_layout ? "s8panel16x8" : "s8panel16x4");
           j.attribute("features", emit.cpu_features);
           j.attribute("features_optional", emit.cpu_features_optional);
         });
@@ -546,8 +552,9 @@ int CompileMain(int argc, char** argv) {
                   fallback_ops.empty() ? "" : "; on the CPU cluster: ",
                   JoinWords(fallback_ops, ", ").c_str());
       if (chip.cpu)
-        std::printf("  cpu        %s %s: CPU kernels %s; the plan needs %s%s\n",
+        std::printf("  cpu        %s %s: CPU kernels %s%s; the plan needs %s%s\n",
                     chip.cpu->arch.c_str(), chip.cpu->core.c_str(), cpu_variant.c_str(),
+                    quantize && i8mm_layout ? " (int8 weights in s8panel16x8)" : "",
                     emit.cpu_features.empty() ? "nothing" : emit.cpu_features.c_str(),
                     emit.cpu_features_optional ? " (optional: --cpu-features-optional)" : "");
       if (modelled)

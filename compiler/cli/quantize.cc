@@ -93,8 +93,9 @@ const float* OutputData(MemoryPlan& plan, uint32_t i, size_t* count) {
 
 }  // namespace
 
-void AddBackendPasses(mlir::PassManager& pm, const std::string& target) {
-  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePackWeights({target}));
+void AddBackendPasses(mlir::PassManager& pm, const std::string& target,
+                      const std::string& int8_layout) {
+  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePackWeights({target, int8_layout}));
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleMaterializeOutputs());
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleSelectKernels({target}));
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePlanMemory());

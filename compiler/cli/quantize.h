@@ -13,7 +13,9 @@
 namespace axle::cli {
 
 // The passes after fusion (and quantization): weight packing, outputs, kernels, memory plan.
-void AddBackendPasses(mlir::PassManager& pm, const std::string& target);
+// int8_layout: the int8 weight layout the target CPU's kernels read (s8panel16x4, s8panel16x8).
+void AddBackendPasses(mlir::PassManager& pm, const std::string& target,
+                      const std::string& int8_layout = "s8panel16x4");
 
 // The input sets of a calibration or evaluation folder: its sub-folders holding input_0.pb
 // (sorted by name), or the folder itself when it holds input_0.pb. Empty when there are none.

@@ -342,7 +342,8 @@ def Axle_LinearInt8Op : Axle_Op<"linear_int8", [Pure, AttrSizedOperandSegments]>
     act(input_scale * w_scales[n] * sum_k (x - input_zero_point) w[k][n] + bias) + residual.
     The input is u8 [..., K] (from axle.quantize_linear), the weight a constant s8 [K, N]
     quantized symmetrically per output column (`weight_layout` "kn"), or packed by
-    axle-pack-weights ("s8panel16x4", kernels/common/pack_s8.h); `col_sums` [N] (i32) are the
+    axle-pack-weights ("s8panel16x4", or "s8panel16x8" for an i8mm CPU target; kernels/common/
+    pack_s8.h); `col_sums` [N] (i32) are the
     weight's column sums for the zero-point correction. Produced by axle-quantize from
     axle.linear.
   }];

@@ -369,10 +369,11 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
       .Case([&](DequantizeLinearOp) { return set(fb::OpCode_DequantizeLinear); })
       .Case([&](LinearInt8Op o) -> mlir::LogicalResult {
         uint8_t act = 0, layout = 0;
-        if (!linear_codes(
-                o.getActivation(), o.getWeightLayout(),
-                {{"kn", fb::WeightLayout_KN}, {"s8panel16x4", fb::WeightLayout_S8Panel16x4}}, &act,
-                &layout))
+        if (!linear_codes(o.getActivation(), o.getWeightLayout(),
+                          {{"kn", fb::WeightLayout_KN},
+                           {"s8panel16x4", fb::WeightLayout_S8Panel16x4},
+                           {"s8panel16x8", fb::WeightLayout_S8Panel16x8}},
+                          &act, &layout))
           return mlir::failure();
         const int64_t zp = o.getInputZeroPoint();
         if (zp < 0 || zp > 255) {

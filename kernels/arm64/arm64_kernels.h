@@ -27,6 +27,10 @@ void axle_s8_gemm_ukernel_4x16c4__neondot(size_t mr, size_t nr, size_t quads, co
                                           float* c, size_t ldc);
 // The same with USMMLA (i8mm, u8 x s8 2x8 by 8x2 blocks), 8 k per step: the s8panel16x4 weights
 // and the packed A interleaved to 2x8 blocks in registers (zip1/zip2 of two 4-k quads).
+void axle_s8_gemm_ukernel_4x16c4__neoni8mm(size_t mr, size_t nr, size_t quads, const int32_t* a,
+                                           const int8_t* w, size_t panel_stride,
+                                           const S8Epilogue& e, float* c, size_t ldc);
+// USMMLA on the i8mm layout s8panel16x8 (column pairs already interleaved): no weight zips.
 void axle_s8_gemm_ukernel_4x16c8__neoni8mm(size_t mr, size_t nr, size_t quads, const int32_t* a,
                                            const int8_t* w, size_t panel_stride,
                                            const S8Epilogue& e, float* c, size_t ldc);

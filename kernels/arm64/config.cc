@@ -76,7 +76,8 @@ int FillVariants(Kernels out[kMaxVariants]) {
   i8mm.requires_features = "asimd asimddp i8mm";
   i8mm.missing = "i8mm";
   i8mm.available = i8mm.available && Has(HWCAP_ASIMDDP) && Has2(HWCAP2_I8MM);
-  i8mm.s8_gemm = &arm64::axle_s8_gemm_ukernel_4x16c8__neoni8mm;
+  i8mm.s8_gemm = &arm64::axle_s8_gemm_ukernel_4x16c4__neoni8mm;
+  i8mm.s8_gemm_c8 = &arm64::axle_s8_gemm_ukernel_4x16c8__neoni8mm;
   out[n++] = i8mm;
 #endif
 #if defined(AXLE_ARM64_DOTPROD)

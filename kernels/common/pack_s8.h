@@ -31,6 +31,27 @@ inline void PackS8Panel16x4(const int8_t* w, size_t k, size_t n, int8_t* packed,
         }
 }
 
+// s8panel16x8, the i8mm layout (a target CPU with I8MM: Cortex-A720AE, Neoverse-V3AE): the same
+// panels and bytes, but 8-row groups ("octs", S8KQuads(K) / 2 per panel) of 128 bytes in which
+// each 16-byte block holds a column pair: w[8o + t][16p + 2j + c] at byte 16j + 8c + t of oct o,
+// the 2x8 operand one USMMLA takes. Tensor shape [ceil(N / 16), S8KQuads(K) / 2, 128].
+inline size_t S8Panel16x8Offset(size_t quads, size_t row, size_t col) {
+  const size_t p = col / 16, c = col % 16;
+  return p * quads * 64 + (row / 8) * 128 + (c / 2) * 16 + (c % 2) * 8 + row % 8;
+}
+
+inline void PackS8Panel16x8(const int8_t* w, size_t k, size_t n, int8_t* packed,
+                            int32_t* col_sums) {
+  const size_t quads = S8KQuads(k);
+  for (size_t j = 0; j < n; ++j) col_sums[j] = 0;
+  for (size_t i = 0; i < S8PackedBytes(k, n); ++i) packed[i] = 0;
+  for (size_t row = 0; row < k; ++row)
+    for (size_t col = 0; col < n; ++col) {
+      packed[S8Panel16x8Offset(quads, row, col)] = w[row * n + col];
+      col_sums[col] += w[row * n + col];
+    }
+}
+
 }  // namespace axle
 
 #endif  // AXLE_KERNELS_COMMON_PACK_S8_H_

@@ -112,7 +112,8 @@ struct Kernels {
   F32AttentionFn f32_attention = nullptr;
   F32VMathFn f32_vmath = nullptr;
   int s8_mr = 8, s8_nr = 48;              // the s8_gemm tile (s8_nr a multiple of 16)
-  S8GemmUkernel s8_gemm = nullptr;        // u8 x s8 -> s32, exact
+  S8GemmUkernel s8_gemm = nullptr;        // u8 x s8 -> s32, exact, on s8panel16x4 weights
+  S8GemmUkernel s8_gemm_c8 = nullptr;     // the same on s8panel16x8 weights (the i8mm layout)
   S8GemmWholeFn s8_gemm_whole = nullptr;  // the whole GEMM (AMX); preferred when present
   QuantizeU8Fn quantize_u8 = nullptr;     // f32 -> u8 per tensor
   F32LayerNormFn f32_layernorm = nullptr;
@@ -147,13 +148,13 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
                     const float* residual = nullptr);
 
 // y[m x n] (f32) = dequantized u8 x[m x k] (a_scale, a_zero_point) @ s8 W (per-column
-// w_scales; packed by PackS8Panel16x4 with its col_sums) + bias, activation. Needs s8_gemm;
-// K at most kS8GemmMaxK.
+// w_scales; packed by PackS8Panel16x4 with its col_sums, or with c8 by PackS8Panel16x8) + bias,
+// activation. Needs s8_gemm (s8_gemm_c8 with c8); K at most kS8GemmMaxK.
 constexpr size_t kS8GemmMaxK = 8192;
 void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t k, float a_scale,
                      int32_t a_zero_point, const int8_t* packed, const int32_t* col_sums,
                      const float* w_scales, size_t n, const float* bias, int act, float* y,
-                     const Parallel* par);
+                     const Parallel* par, bool c8 = false);
 
 // y[n] = sum_k x[k] * dequantized w[k][n] + bias[n] for one row x (decode), the weights
 // int8 (w8panel16) or int4 (w4panel16, a scale per `group` rows: pack_wq.h's IsW4Group),

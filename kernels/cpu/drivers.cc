@@ -132,8 +132,8 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
 void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t k, float a_scale,
                      int32_t a_zero_point, const int8_t* packed, const int32_t* col_sums,
                      const float* w_scales, size_t n, const float* bias, int act, float* y,
-                     const Parallel* par) {
-  if (kernels.s8_gemm_whole && S8KQuads(k) * 4 <= kS8GemmMaxK) {
+                     const Parallel* par, bool c8) {
+  if (!c8 && kernels.s8_gemm_whole && S8KQuads(k) * 4 <= kS8GemmMaxK) {
     if (m == 0 || n == 0) return;
     // Column groups of <= 1 MB of weights (L2), at least two tasks per thread.
     const size_t kpad = S8KQuads(k) * 4, row_blocks = (m + 31) / 32;
@@ -153,12 +153,13 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
   // per row tile as [quads][mr] int32 (K up to 8192 here: at most 8 KB x 8 of stack), the
   // quad count rounded up to even (a zero quad) for microkernels that take two at a time.
   constexpr size_t kMaxMr = 8, kMaxQuads = kS8GemmMaxK / 4;
+  const S8GemmUkernel ukernel = c8 ? kernels.s8_gemm_c8 : kernels.s8_gemm;
   const size_t mr = static_cast<size_t>(kernels.s8_mr), width = static_cast<size_t>(kernels.s8_nr);
   const size_t quads = (k + 3) / 4, quads_even = (quads + 1) & ~size_t{1};
   const size_t panel_bytes = S8KQuads(k) * 64;
   const size_t widths = (n + width - 1) / width;
   const size_t tiles = (m + mr - 1) / mr;
-  if (m == 0 || n == 0 || quads > kMaxQuads || mr > kMaxMr) return;
+  if (m == 0 || n == 0 || quads > kMaxQuads || mr > kMaxMr || !ukernel) return;
   if (2.0 * m * k * n < 2e6) par = nullptr;
   // Tasks: row tiles x column widths, row-major (a thread packs its A tiles once per width).
   ParallelFor(par, static_cast<int64_t>(tiles), [&](int64_t begin, int64_t end) {
@@ -178,8 +179,8 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
         const size_t p = wdt * (width / 16), nr = std::min(width, n - p * 16);
         S8Epilogue e{col_sums + p * 16, w_scales + p * 16, bias ? bias + p * 16 : nullptr,
                      a_scale,           a_zero_point,      act};
-        kernels.s8_gemm(rows, nr, quads_even, a_tile, packed + p * panel_bytes, panel_bytes, e,
-                        y + r * n + p * 16, n);
+        ukernel(rows, nr, quads_even, a_tile, packed + p * panel_bytes, panel_bytes, e,
+                y + r * n + p * 16, n);
       }
     }
   });

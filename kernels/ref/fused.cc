@@ -234,12 +234,17 @@ void DequantizeLinear(const TensorView& x, float scale, int32_t zero_point, cons
 }
 
 void LinearInt8(const uint8_t* x, int64_t m, int64_t k, float x_scale, int32_t x_zero_point,
-                const int8_t* w, bool packed, const float* w_scales, int64_t n, const float* bias,
-                Activation act, const float* residual, float* y) {
+                const int8_t* w, S8Layout layout, const float* w_scales, int64_t n,
+                const float* bias, Activation act, const float* residual, float* y) {
   const int64_t quads = static_cast<int64_t>(S8KQuads(static_cast<size_t>(k)));
   auto weight = [&](int64_t p, int64_t j) -> int32_t {
-    if (!packed) return w[p * n + j];
-    return w[((j / 16) * quads + p / 4) * 64 + 4 * (j % 16) + p % 4];
+    switch (layout) {
+    case S8Layout::kPanel16x4: return w[((j / 16) * quads + p / 4) * 64 + 4 * (j % 16) + p % 4];
+    case S8Layout::kPanel16x8:
+      return w[S8Panel16x8Offset(static_cast<size_t>(quads), static_cast<size_t>(p),
+                                 static_cast<size_t>(j))];
+    default: return w[p * n + j];
+    }
   };
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {

@@ -282,10 +282,12 @@ void QuantizeLinear(const TensorView& x, float scale, int32_t zero_point, const 
 // ONNX DequantizeLinear, per tensor: y = (x - zero_point) * scale for x u8, i8 or i32.
 void DequantizeLinear(const TensorView& x, float scale, int32_t zero_point, const TensorView& y);
 // LinearInt8 on the reference path: y [m, n] = act(x_scale * w_scales[j] * sum_k (x - x_zp) w
-// + bias) + residual, exact integer sums; w is [K, N] (packed = false) or s8panel16x4.
+// + bias) + residual, exact integer sums; w in `layout`: [K, N], s8panel16x4 or s8panel16x8
+// (kernels/common/pack_s8.h).
+enum class S8Layout : uint8_t { kKN = 0, kPanel16x4 = 1, kPanel16x8 = 2 };
 void LinearInt8(const uint8_t* x, int64_t m, int64_t k, float x_scale, int32_t x_zero_point,
-                const int8_t* w, bool packed, const float* w_scales, int64_t n, const float* bias,
-                Activation act, const float* residual, float* y);
+                const int8_t* w, S8Layout layout, const float* w_scales, int64_t n,
+                const float* bias, Activation act, const float* residual, float* y);
 
 }  // namespace axle::ref
 

@@ -590,16 +590,21 @@ Status ValidateLinearInt8(const OpInfo&, const OpArgs& a) {
     return Invalid("input %s and output %s must have the same rank >= 1", ShapeText(x).text,
                    ShapeText(y).text);
   const int64_t k = x.shape.dims[x.shape.rank - 1], n = y.shape.dims[y.shape.rank - 1];
+  const int64_t quads = static_cast<int64_t>(S8KQuads(static_cast<size_t>(k)));
   if (a.params.weight_layout == fb::WeightLayout_S8Panel16x4) {
-    if (w.shape.rank != 3 || w.shape.dims[0] != (n + 15) / 16 ||
-        w.shape.dims[1] != static_cast<int64_t>(S8KQuads(static_cast<size_t>(k))) ||
+    if (w.shape.rank != 3 || w.shape.dims[0] != (n + 15) / 16 || w.shape.dims[1] != quads ||
         w.shape.dims[2] != 64)
       return Invalid("packed int8 weight %s is not [ceil(%lld / 16), ceil(%lld / 64) * 16, 64]",
                      ShapeText(w).text, static_cast<long long>(n), static_cast<long long>(k));
+  } else if (a.params.weight_layout == fb::WeightLayout_S8Panel16x8) {
+    if (w.shape.rank != 3 || w.shape.dims[0] != (n + 15) / 16 || w.shape.dims[1] != quads / 2 ||
+        w.shape.dims[2] != 128)
+      return Invalid("s8panel16x8 weight %s is not [ceil(%lld / 16), ceil(%lld / 64) * 8, 128]",
+                     ShapeText(w).text, static_cast<long long>(n), static_cast<long long>(k));
   } else if (a.params.weight_layout != fb::WeightLayout_KN || w.shape.rank != 2 ||
              w.shape.dims[0] != k || w.shape.dims[1] != n) {
-    return Invalid("input %s, weight %s and output %s do not match (weight must be [K, N] or "
-                   "s8panel16x4)",
+    return Invalid("input %s, weight %s and output %s do not match (weight must be [K, N], "
+                   "s8panel16x4 or s8panel16x8)",
                    ShapeText(x).text, ShapeText(w).text, ShapeText(y).text);
   }
   Shape vec;
@@ -619,12 +624,21 @@ KernelResult RunLinearInt8(const OpInfo&, const OpArgs& a) {
   const float* bias = a.num_in > 4 && a.in[4] ? a.in[4]->As<float>() : nullptr;
   const float* residual = a.num_in > 5 && a.in[5] ? a.in[5]->As<float>() : nullptr;
   const auto act = static_cast<ref::Activation>(a.params.activation);
-  const bool packed = a.params.weight_layout == fb::WeightLayout_S8Panel16x4;
+  const auto layout =
+      a.params.weight_layout == fb::WeightLayout_S8Panel16x4   ? ref::S8Layout::kPanel16x4
+      : a.params.weight_layout == fb::WeightLayout_S8Panel16x8 ? ref::S8Layout::kPanel16x8
+                                                               : ref::S8Layout::kKN;
   const cpu::Kernels& kernels = Cpu();
-  if (!packed) {
+  const cpu::S8GemmUkernel ukernel = layout == ref::S8Layout::kPanel16x4   ? kernels.s8_gemm
+                                     : layout == ref::S8Layout::kPanel16x8 ? kernels.s8_gemm_c8
+                                                                           : nullptr;
+  if (layout == ref::S8Layout::kKN) {
     Report(a, "reference: weights not packed (the plan's layout is [K, N])");
-  } else if (!kernels.s8_gemm) {
-    Report(a, "reference: no int8 GEMM microkernel in this CPU variant");
+  } else if (!ukernel) {
+    Report(a, layout == ref::S8Layout::kPanel16x8
+                  ? "reference: weights packed for i8mm (s8panel16x8) and this CPU variant has "
+                    "no i8mm GEMM"
+                  : "reference: no int8 GEMM microkernel in this CPU variant");
   } else if (k > static_cast<int64_t>(cpu::kS8GemmMaxK)) {
     Report(a, "reference: K above the int8 GEMM's 8192");
   } else {
@@ -632,14 +646,15 @@ KernelResult RunLinearInt8(const OpInfo&, const OpArgs& a) {
     cpu::GemmS8Panel16x4(kernels, x.As<uint8_t>(), static_cast<size_t>(m), static_cast<size_t>(k),
                          a.params.input_scale, a.params.input_zero_point, a.in[1]->As<int8_t>(),
                          a.in[3]->As<int32_t>(), a.in[2]->As<float>(), static_cast<size_t>(n), bias,
-                         static_cast<int>(act), py, a.par);
+                         static_cast<int>(act), py, a.par,
+                         /*c8=*/layout == ref::S8Layout::kPanel16x8);
     if (residual)
       for (int64_t i = 0; i < m * n; ++i) py[i] += residual[i];
     Report(a, kernels.isa);
     return {};
   }
   ref::LinearInt8(x.As<uint8_t>(), m, k, a.params.input_scale, a.params.input_zero_point,
-                  a.in[1]->As<int8_t>(), packed, a.in[2]->As<float>(), n, bias, act, residual,
+                  a.in[1]->As<int8_t>(), layout, a.in[2]->As<float>(), n, bias, act, residual,
                   y.As<float>());
   return {};
 }

@@ -316,7 +316,7 @@ namespace {
 // The int8 GEMM against ref::GemmU8S8 (64-bit exact accumulation): the integer part is exact,
 // so the only difference is the f32 epilogue's rounding.
 void CheckS8(size_t m, size_t k, size_t n, int32_t zp, bool extremes, std::mt19937* rng,
-             const Parallel* par = nullptr) {
+             const Parallel* par = nullptr, bool c8 = false) {
   std::vector<uint8_t> x(m * k + 1);
   std::vector<int8_t> w(k * n);
   std::vector<float> scales(n), bias(n), want(m * n), got(m * n + 1);
@@ -328,12 +328,16 @@ void CheckS8(size_t m, size_t k, size_t n, int32_t zp, bool extremes, std::mt199
   for (auto& v : bias) v = f(*rng) * 10;
   std::vector<int32_t> sums(n);
   Aligned packed((S8PackedBytes(k, n) + 3) / 4);
-  PackS8Panel16x4(w.data(), k, n, reinterpret_cast<int8_t*>(packed.get()), sums.data());
+  if (c8)
+    PackS8Panel16x8(w.data(), k, n, reinterpret_cast<int8_t*>(packed.get()), sums.data());
+  else
+    PackS8Panel16x4(w.data(), k, n, reinterpret_cast<int8_t*>(packed.get()), sums.data());
   ref::GemmU8S8(x.data() + 1, m, k, 0.05f, zp, w.data(), scales.data(), n, bias.data(),
                 ref::Activation::kRelu, want.data());
   cpu::GemmS8Panel16x4(K(), x.data() + 1, m, k, 0.05f, zp,
                        reinterpret_cast<const int8_t*>(packed.get()), sums.data(), scales.data(), n,
-                       bias.data(), static_cast<int>(ref::Activation::kRelu), got.data() + 1, par);
+                       bias.data(), static_cast<int>(ref::Activation::kRelu), got.data() + 1, par,
+                       c8);
   for (size_t i = 0; i < m * n; ++i)
     ASSERT_NEAR(got[i + 1], want[i], 1e-5 * (1 + std::fabs(want[i])))
         << "m=" << m << " k=" << k << " n=" << n << " at " << i;
@@ -350,6 +354,22 @@ TEST(CpuGemmS8, ExactAgainstReferenceIncludingSaturationBounds) {
     CheckS8(9, 1000, 50, 255, true, &rng);
   });
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with s8_gemm";
+}
+
+// The i8mm weight layout (s8panel16x8): the same shapes and bounds as the s8panel16x4 kernels.
+TEST(CpuGemmS8, I8mmLayoutExactAgainstReference) {
+  const bool ran = ForEachVariant(&cpu::Kernels::s8_gemm_c8, [&] {
+    std::mt19937 rng(13);
+    for (size_t m : {1, 3, 7, 13, 97})
+      for (size_t k : {1, 3, 7, 64, 257})
+        for (size_t n : {1, 7, 16, 17, 49, 257}) CheckS8(m, k, n, 128, false, &rng, nullptr, true);
+    CheckS8(13, 4096, 33, 0, true, &rng, nullptr, true);
+    CheckS8(9, 1000, 50, 255, true, &rng, nullptr, true);
+    std::unique_ptr<ThreadPool> pool;
+    ASSERT_EQ(ThreadPool::Create(3, &pool), AXLE_OK);
+    CheckS8(97, 1024, 70, 7, false, &rng, pool->parallel(), true);
+  });
+  if (!ran) GTEST_SKIP() << "host lacks every ISA variant with an s8panel16x8 (i8mm) GEMM";
 }
 
 // The AMX path: 32-row blocks (in place when K is a multiple of 64, else a padded copy), row
@@ -439,8 +459,8 @@ TEST(CpuGemvWeightOnly, Int8AndInt4MatchReferenceAndQuantizationBound) {
 namespace axle {
 namespace {
 
-// ref::LinearInt8 on the packed layout against ref::GemmU8S8 on [K, N] (+ residual): the
-// reference's own packed indexing, the runtime's fallback for s8panel16x4 plans.
+// ref::LinearInt8 on the packed layouts against ref::GemmU8S8 on [K, N] (+ residual): the
+// reference's own packed indexing, the runtime's fallback for s8panel16x4 and s8panel16x8 plans.
 TEST(RefLinearInt8, PackedLayoutMatchesDense) {
   std::mt19937 rng(21);
   std::uniform_int_distribution<int> u8(0, 255), s8(-127, 127);
@@ -458,12 +478,22 @@ TEST(RefLinearInt8, PackedLayoutMatchesDense) {
     for (size_t i = 0; i < m * n; ++i) residual[i] = static_cast<float>(i % 7) - 3;
     std::vector<int8_t> packed(S8PackedBytes(k, n));
     std::vector<int32_t> sums(n);
-    PackS8Panel16x4(w.data(), k, n, packed.data(), sums.data());
     ref::GemmU8S8(x.data(), m, k, 0.05f, 100, w.data(), scales.data(), n, bias.data(),
                   ref::Activation::kGelu, want.data());
-    ref::LinearInt8(x.data(), m, k, 0.05f, 100, packed.data(), true, scales.data(), n, bias.data(),
-                    ref::Activation::kGelu, residual.data(), got.data());
-    for (size_t i = 0; i < m * n; ++i) ASSERT_FLOAT_EQ(got[i], want[i] + residual[i]) << i;
+    for (auto layout : {ref::S8Layout::kPanel16x4, ref::S8Layout::kPanel16x8}) {
+      std::vector<int32_t> dense_sums(n, 0);
+      for (size_t r = 0; r < k; ++r)
+        for (size_t j = 0; j < n; ++j) dense_sums[j] += w[r * n + j];
+      if (layout == ref::S8Layout::kPanel16x4)
+        PackS8Panel16x4(w.data(), k, n, packed.data(), sums.data());
+      else
+        PackS8Panel16x8(w.data(), k, n, packed.data(), sums.data());
+      ASSERT_EQ(sums, dense_sums);
+      ref::LinearInt8(x.data(), m, k, 0.05f, 100, packed.data(), layout, scales.data(), n,
+                      bias.data(), ref::Activation::kGelu, residual.data(), got.data());
+      for (size_t i = 0; i < m * n; ++i)
+        ASSERT_FLOAT_EQ(got[i], want[i] + residual[i]) << i << " layout " << int(layout);
+    }
   }
 }
 

@@ -50,6 +50,23 @@ static inline void S8StoreRow(const int32x4_t acc[4], const S8Epilogue& e, int32
   if (nr < 16) std::memcpy(c, out, nr * sizeof(float));
 }
 
+// The i8mm kernels' accumulators acc[p][j] (rows 2p, 2p + 1 x columns 2j, 2j + 1, as USMMLA
+// leaves them: [r0c0, r0c1, r1c0, r1c1]) unzipped into rows and stored (exact u8 x s8 sums).
+static inline void S8StoreRowPairs(const int32x4_t acc[2][8], size_t mr, size_t nr,
+                                   const S8Epilogue& e, float* c, size_t ldc) {
+  for (size_t r = 0; r < mr && r < 4; ++r) {
+    const int p = static_cast<int>(r / 2);
+    int32x4_t row[4];
+    for (int g = 0; g < 4; ++g) {
+      const int32x4_t x = acc[p][2 * g], y = acc[p][2 * g + 1];
+      // Row 2p is the low half of each block, row 2p + 1 the high half.
+      row[g] = r % 2 == 0 ? vcombine_s32(vget_low_s32(x), vget_low_s32(y))
+                          : vcombine_s32(vget_high_s32(x), vget_high_s32(y));
+    }
+    S8StoreRow(row, e, -e.a_zero_point, nr, c + r * ldc);
+  }
+}
+
 }  // namespace axle::arm64
 
 #endif  // AXLE_KERNELS_ARM64_S8_GEMM_S8_EPILOGUE_NEON_H_

@@ -1,11 +1,8 @@
-// u8 x s8 -> f32 GEMM microkernel, 4 rows x 16 columns, AArch64 i8mm (USMMLA: a 2x8 u8 block
-// times an 8x2 s8 block into a 2x2 int32 block). It reads the same operands as the dotprod
-// kernel (A packed [quads][4], one s8panel16x4 panel), two quads (8 k) per step: zip1/zip2 on
-// 32-bit lanes interleave two quads into the 2x8 blocks USMMLA takes (rows 0-1 and 2-3 of A;
-// column pairs of W). Per 8 k: 2 + 8 loads, 2 + 8 zips and 16 USMMLA (twice the MACs of SDOT
-// each). The plan's weight layout stays the one every Arm core runs; the zips are the price
-// (docs/kernels-arm64.md). `quads` is even (the driver pads A with a zero quad; the panel is
-// zero there).
+// u8 x s8 -> f32 GEMM microkernel, 4 rows x 16 columns, AArch64 i8mm (USMMLA), on the i8mm
+// weight layout s8panel16x8 (kernels/common/pack_s8.h: each 16 bytes one column pair x 8 k, the
+// operand USMMLA takes as it is). A is packed [quads][4] by the driver; two quads (8 k) per step
+// are interleaved into row pairs with zip1/zip2. Per 8 k: 2 + 8 loads, 2 zips and 16 USMMLA
+// (32 MACs each, twice an SDOT's). `quads` is even (a zero quad pads A; the panel is zero there).
 #include <arm_neon.h>
 
 #include "kernels/arm64/arm64_kernels.h"
@@ -24,28 +21,14 @@ void axle_s8_gemm_ukernel_4x16c8__neoni8mm(size_t mr, size_t nr, size_t quads, c
     const int32x4_t a0 = vld1q_s32(a + 4 * q), a1 = vld1q_s32(a + 4 * q + 4);
     const uint8x16_t rows01 = vreinterpretq_u8_s32(vzip1q_s32(a0, a1));
     const uint8x16_t rows23 = vreinterpretq_u8_s32(vzip2q_s32(a0, a1));
-    const int32_t* wq = reinterpret_cast<const int32_t*>(w + 64 * q);
-    for (int g = 0; g < 4; ++g) {  // columns 4g .. 4g + 3
-      const int32x4_t lo = vld1q_s32(wq + 4 * g), hi = vld1q_s32(wq + 16 + 4 * g);
-      const int8x16_t c01 = vreinterpretq_s8_s32(vzip1q_s32(lo, hi));
-      const int8x16_t c23 = vreinterpretq_s8_s32(vzip2q_s32(lo, hi));
-      acc[0][2 * g] = vusmmlaq_s32(acc[0][2 * g], rows01, c01);
-      acc[0][2 * g + 1] = vusmmlaq_s32(acc[0][2 * g + 1], rows01, c23);
-      acc[1][2 * g] = vusmmlaq_s32(acc[1][2 * g], rows23, c01);
-      acc[1][2 * g + 1] = vusmmlaq_s32(acc[1][2 * g + 1], rows23, c23);
+    const int8_t* wo = w + 64 * q;  // oct q / 2: 128 bytes
+    for (int j = 0; j < 8; ++j) {
+      const int8x16_t cols = vld1q_s8(wo + 16 * j);
+      acc[0][j] = vusmmlaq_s32(acc[0][j], rows01, cols);
+      acc[1][j] = vusmmlaq_s32(acc[1][j], rows23, cols);
     }
   }
-  for (size_t r = 0; r < mr && r < 4; ++r) {
-    const int p = static_cast<int>(r / 2);
-    int32x4_t row[4];
-    for (int g = 0; g < 4; ++g) {
-      const int32x4_t x = acc[p][2 * g], y = acc[p][2 * g + 1];
-      // Row 2p is the low half of each block, row 2p + 1 the high half.
-      row[g] = r % 2 == 0 ? vcombine_s32(vget_low_s32(x), vget_low_s32(y))
-                          : vcombine_s32(vget_high_s32(x), vget_high_s32(y));
-    }
-    S8StoreRow(row, e, -e.a_zero_point, nr, c + r * ldc);
-  }
+  S8StoreRowPairs(acc, mr, nr, e, c, ldc);
 }
 
 }  // namespace axle::arm64
