@@ -45,7 +45,6 @@ bool Has2(unsigned long bit) { return (getauxval(AT_HWCAP2) & bit) != 0; }
 [[maybe_unused]] Kernels NeonTable() {
   Kernels k;
   k.isa = "neon";
-  k.requires_features = "asimd";
   k.available = Has(HWCAP_ASIMD);
   k.missing = "asimd";
 #if defined(AXLE_ARM64_NEON)
@@ -73,7 +72,6 @@ int FillVariants(Kernels out[kMaxVariants]) {
 #if defined(AXLE_ARM64_I8MM)
   Kernels i8mm = NeonTable();
   i8mm.isa = "neon+dotprod+i8mm";
-  i8mm.requires_features = "asimd asimddp i8mm";
   i8mm.missing = "i8mm";
   i8mm.available = i8mm.available && Has(HWCAP_ASIMDDP) && Has2(HWCAP2_I8MM);
   i8mm.s8_gemm = &arm64::axle_s8_gemm_ukernel_4x16c4__neoni8mm;
@@ -83,7 +81,6 @@ int FillVariants(Kernels out[kMaxVariants]) {
 #if defined(AXLE_ARM64_DOTPROD)
   Kernels dot = NeonTable();
   dot.isa = "neon+dotprod";
-  dot.requires_features = "asimd asimddp";
   dot.missing = "asimddp";
   dot.available = dot.available && Has(HWCAP_ASIMDDP);
   dot.s8_gemm = &arm64::axle_s8_gemm_ukernel_4x16c4__neondot;

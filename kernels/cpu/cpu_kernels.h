@@ -42,8 +42,9 @@ struct S8Epilogue {
   int act;
 };
 // C[mr x nr] (mr <= s8_mr, nr <= s8_nr of the table) from A packed [quads][s8_mr] (4 u8 of
-// consecutive k per int32; `quads` even, the last quad zero past K) and s8_nr / 16
-// s8panel16x4 weight panels panel_stride bytes apart; the full K in one call.
+// consecutive k per int32, zero past K; when `quads` is odd one more quad of zeros follows) and
+// s8_nr / 16 weight panels (s8panel16x4, or s8panel16x8 for s8_gemm_c8) panel_stride bytes
+// apart; the full K in one call.
 using S8GemmUkernel = void (*)(size_t mr, size_t nr, size_t quads, const int32_t* a,
                                const int8_t* w, size_t panel_stride, const S8Epilogue& e, float* c,
                                size_t ldc);
@@ -101,8 +102,6 @@ using F32GemvW4Fn = void (*)(const float* x, size_t k, const uint8_t* packed, co
 
 struct Kernels {
   const char* isa = "reference";  // the variant's name, e.g. "avx512f+amx", "neon+dotprod"
-  // The host CPU features the variant needs, space-separated (as /proc/cpuinfo spells them).
-  const char* requires_features = "";
   bool available = false;    // the host has them (and the OS granted them: AMX tile state)
   const char* missing = "";  // when not available: the feature(s) the host lacks
   int gemm_mr = 6, gemm_nr = 16;
@@ -129,11 +128,8 @@ int Variants(Kernels out[kMaxVariants]);
 
 // The table for this host, chosen once (thread-safe): the first available variant. The
 // environment variable AXLE_FORCE_REFERENCE=1 leaves it empty (every op runs its reference
-// kernel); AXLE_CPU_VARIANT=<isa> pins a variant by name (it must be available; otherwise the
-// best one is kept and the choice is reported by HostChoiceNote()).
+// kernel); AXLE_CPU_VARIANT=<isa> pins an available variant by name (else it is ignored).
 const Kernels& HostKernels();
-// Why the host table is what it is, for `axle inspect`: "" or e.g. "AXLE_FORCE_REFERENCE is set".
-const char* HostChoiceNote();
 // The architecture this build's kernels are for: "x86_64", "aarch64" or "portable".
 const char* Arch();
 // Whether the host CPU has `feature` (a /proc/cpuinfo flag name: avx2, avx512f, avx512_vnni,

@@ -150,8 +150,8 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
     return;
   }
   // One call covers the whole K (int32 accumulators never leave registers); A rows are packed
-  // per row tile as [quads][mr] int32 (K up to 8192 here: at most 8 KB x 8 of stack), the
-  // quad count rounded up to even (a zero quad) for microkernels that take two at a time.
+  // per row tile as [quads][mr] int32 (K up to 8192 here: at most 8 KB x 8 of stack), plus a
+  // zero quad when the count is odd, for microkernels that take two at a time.
   constexpr size_t kMaxMr = 8, kMaxQuads = kS8GemmMaxK / 4;
   const S8GemmUkernel ukernel = c8 ? kernels.s8_gemm_c8 : kernels.s8_gemm;
   const size_t mr = static_cast<size_t>(kernels.s8_mr), width = static_cast<size_t>(kernels.s8_nr);
@@ -179,7 +179,7 @@ void GemmS8Panel16x4(const Kernels& kernels, const uint8_t* x, size_t m, size_t 
         const size_t p = wdt * (width / 16), nr = std::min(width, n - p * 16);
         S8Epilogue e{col_sums + p * 16, w_scales + p * 16, bias ? bias + p * 16 : nullptr,
                      a_scale,           a_zero_point,      act};
-        ukernel(rows, nr, quads_even, a_tile, packed + p * panel_bytes, panel_bytes, e,
+        ukernel(rows, nr, quads, a_tile, packed + p * panel_bytes, panel_bytes, e,
                 y + r * n + p * 16, n);
       }
     }

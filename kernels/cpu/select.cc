@@ -7,35 +7,21 @@
 namespace axle::cpu {
 namespace {
 
-const char* g_note = "";
-
 Kernels Choose() {
+  Kernels none;  // the reference kernels only
+  none.available = true;
   const char* force = std::getenv("AXLE_FORCE_REFERENCE");
-  if (force && std::strcmp(force, "0") != 0) {
-    g_note = "AXLE_FORCE_REFERENCE is set: every op runs its reference kernel";
-    Kernels none;
-    none.available = true;
-    return none;
-  }
+  if (force && std::strcmp(force, "0") != 0) return none;
   Kernels all[kMaxVariants];
   const int n = Variants(all);
+  // A pin the host cannot run, or that names no variant of this build, is ignored: the variant
+  // in use is what `axle inspect` and `axle-run --version` print.
   const char* pin = std::getenv("AXLE_CPU_VARIANT");
-  if (pin && *pin) {
+  if (pin && *pin)
     for (int i = 0; i < n; ++i)
-      if (std::strcmp(all[i].isa, pin) == 0) {
-        if (all[i].available) {
-          g_note = "pinned by AXLE_CPU_VARIANT";
-          return all[i];
-        }
-        g_note = "AXLE_CPU_VARIANT names a variant this host cannot run; the best one is used";
-      }
-    if (!*g_note) g_note = "AXLE_CPU_VARIANT names no variant of this build; the best one is used";
-  }
+      if (all[i].available && std::strcmp(all[i].isa, pin) == 0) return all[i];
   for (int i = 0; i < n; ++i)
     if (all[i].available) return all[i];
-  if (!*g_note) g_note = "the host has none of this build's kernel ISAs: reference kernels only";
-  Kernels none;
-  none.available = true;
   return none;
 }
 
@@ -46,11 +32,6 @@ int Variants(Kernels out[kMaxVariants]) { return arch::FillVariants(out); }
 const Kernels& HostKernels() {
   static const Kernels kernels = Choose();  // C++11 guarantees thread-safe initialization
   return kernels;
-}
-
-const char* HostChoiceNote() {
-  HostKernels();
-  return g_note;
 }
 
 const char* Arch() { return arch::Name(); }

@@ -14,7 +14,6 @@ bool Avx512() { return Avx2() && __builtin_cpu_supports("avx512f"); }
 [[maybe_unused]] Kernels Avx2Table() {
   Kernels k;
   k.isa = "avx2+fma";
-  k.requires_features = "avx2 fma";
   k.available = Avx2();
   k.missing = "avx2 fma";
 #if defined(AXLE_X86_AVX2)
@@ -29,7 +28,6 @@ bool Avx512() { return Avx2() && __builtin_cpu_supports("avx512f"); }
 [[maybe_unused]] Kernels Avx512Table(bool vnni) {
   Kernels k;
   k.isa = vnni ? "avx512f+vnni" : "avx512f";
-  k.requires_features = vnni ? "avx2 fma avx512f avx512_vnni" : "avx2 fma avx512f";
   k.available = Avx512() && (!vnni || __builtin_cpu_supports("avx512vnni"));
   k.missing = vnni ? "avx512f avx512_vnni" : "avx512f";
 #if defined(AXLE_X86_AVX512)
@@ -62,7 +60,6 @@ int FillVariants(Kernels out[kMaxVariants]) {
 #if defined(AXLE_X86_AMX)
   Kernels amx = Avx512Table(/*vnni=*/true);
   amx.isa = "avx512f+amx";
-  amx.requires_features = "avx2 fma avx512f avx512_vnni amx_tile amx_int8";
   amx.missing = "avx512f avx512_vnni amx_int8 (or the OS did not grant the AMX tile state)";
   amx.available = amx.available && x86::AmxAvailable();
   amx.s8_gemm_whole = &x86::axle_s8_gemm__amx;

@@ -22,9 +22,6 @@ using ref::KernelResult;
 void Report(const OpArgs& a, const char* impl) {
   if (a.impl) *a.impl = impl;
 }
-// The host's CPU kernel table (kernels/cpu/): runners use an entry when it is present and fall
-// back to the reference kernel otherwise, reporting which and why.
-const cpu::Kernels& Cpu() { return cpu::HostKernels(); }
 
 Status Invalid(const char* format, ...) __attribute__((format(printf, 1, 2)));
 Status Invalid(const char* format, ...) {
@@ -229,7 +226,7 @@ Status ValidateSoftmax(const OpInfo&, const OpArgs& a) {
   return ExpectOutput(a, 0, x.dtype, x.shape);
 }
 KernelResult RunSoftmax(const OpInfo&, const OpArgs& a) {
-  const cpu::Kernels& kernels = Cpu();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   const TensorView& x = *a.in[0];
   if (!kernels.f32_vmath) {
     Report(a, "reference: no vector exp in this CPU variant");
@@ -275,7 +272,7 @@ KernelResult RunLayerNorm(const OpInfo&, const OpArgs& a) {
   const TensorView* bias = a.num_in > 2 ? a.in[2] : nullptr;
   const TensorView* mean = a.num_out > 1 ? a.out[1] : nullptr;
   const TensorView* inv = a.num_out > 2 ? a.out[2] : nullptr;
-  const cpu::Kernels& kernels = Cpu();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   const TensorView& x = *a.in[0];
   const int64_t axis = a.params.axis;
   if (!kernels.f32_layernorm) {
@@ -489,7 +486,7 @@ KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
     return {};
   }
   const int64_t k = a.in[1]->shape.dims[1], n = y.shape.dims[y.shape.rank - 1];
-  const cpu::Kernels& kernels = Cpu();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (kernels.f32_gemm) {
     const size_t m = static_cast<size_t>(n ? y.NumElements() / n : 0);
     cpu::GemmF32Panel16(kernels, x.As<float>(), m, static_cast<size_t>(k), a.in[1]->As<float>(),
@@ -542,7 +539,7 @@ KernelResult RunQuantizeLinear(const OpInfo&, const OpArgs& a) {
     r.operand = 1;
     return r;
   }
-  const cpu::Kernels& kernels = Cpu();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (!kernels.quantize_u8) {
     Report(a, "reference: no quantize microkernel in this CPU variant");
   } else if (a.out[0]->dtype != DType::kU8) {
@@ -628,7 +625,7 @@ KernelResult RunLinearInt8(const OpInfo&, const OpArgs& a) {
       a.params.weight_layout == fb::WeightLayout_S8Panel16x4   ? ref::S8Layout::kPanel16x4
       : a.params.weight_layout == fb::WeightLayout_S8Panel16x8 ? ref::S8Layout::kPanel16x8
                                                                : ref::S8Layout::kKN;
-  const cpu::Kernels& kernels = Cpu();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   const cpu::S8GemmUkernel ukernel = layout == ref::S8Layout::kPanel16x4   ? kernels.s8_gemm
                                      : layout == ref::S8Layout::kPanel16x8 ? kernels.s8_gemm_c8
                                                                            : nullptr;
@@ -716,7 +713,7 @@ KernelResult RunLinearWeightOnly(const OpInfo&, const OpArgs& a) {
   // the threads by column panels; longer inputs split by rows instead (one wake-up, not one
   // per row) and re-read the weights from the caches.
   const Parallel* panel_par = m == 1 ? a.par : nullptr;
-  const cpu::Kernels& kernels = Cpu();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   const bool fast = w4 ? kernels.f32_gemv_w4 != nullptr : kernels.f32_gemv_w8 != nullptr;
   Report(a, fast ? kernels.isa : "reference: no weight-only GEMV microkernel in this CPU variant");
   ParallelFor(m > 1 ? a.par : nullptr, m, [&](int64_t begin, int64_t end) {
@@ -797,7 +794,7 @@ KernelResult RunAttention(const OpInfo&, const OpArgs& a) {
   c.mask_fill = a.params.beta;
   const TensorView* mask = a.num_in > 3 ? a.in[3] : nullptr;
   const TensorView &q = *a.in[0], &k = *a.in[1], &v = *a.in[2];
-  const cpu::Kernels& kernels = Cpu();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   const int64_t dk = q.shape.dims[2] / c.num_heads, dv = v.shape.dims[2] / c.num_heads;
   if (!kernels.f32_attention) {
     Report(a, "reference: no fused attention microkernel in this CPU variant");
@@ -845,7 +842,7 @@ Status ValidateGelu(const OpInfo&, const OpArgs& a) {
 }
 KernelResult RunGelu(const OpInfo&, const OpArgs& a) {
   const bool tanh_form = a.params.activation == static_cast<uint8_t>(ref::Activation::kGeluTanh);
-  const cpu::Kernels& kernels = Cpu();
+  const cpu::Kernels& kernels = cpu::HostKernels();
   if (kernels.f32_vmath) {
     const float* x = a.in[0]->As<float>();
     float* y = a.out[0]->As<float>();

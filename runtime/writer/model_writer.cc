@@ -75,13 +75,14 @@ std::vector<uint8_t> BuildTable(const ModelSpec& s, uint64_t constants_offset) {
   for (const TensorSpec& t : s.tensors)
     tensors.push_back(fb::CreateTensor(b, b.CreateString(t.name), static_cast<fb::DType>(t.dtype),
                                        b.CreateVector(t.shape),
-                                       static_cast<fb::StorageClass>(t.storage), t.offset, t.size));
+                                       static_cast<fb::StorageClass>(t.storage), t.offset, t.size,
+                                       /*quantization=*/0, t.memory_space));
   std::vector<flatbuffers::Offset<fb::Step>> steps;
   for (const StepSpec& st : s.steps)
     steps.push_back(fb::CreateStep(b, static_cast<fb::OpCode>(st.opcode), b.CreateVector(st.inputs),
                                    b.CreateVector(st.outputs),
                                    static_cast<fb::Params>(st.params.kind),
-                                   BuildParams(b, st.params), b.CreateString(st.name)));
+                                   BuildParams(b, st.params), b.CreateString(st.name), st.backend));
   const auto metadata =
       fb::CreateMetadata(b, b.CreateString(s.producer), b.CreateString(s.source_model_hash),
                          b.CreateString(s.compile_options));

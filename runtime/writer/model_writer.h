@@ -20,6 +20,7 @@ struct TensorSpec {
   int8_t storage = 1;  // schema StorageClass
   uint64_t offset = 0;
   uint64_t size = 0;
+  uint8_t memory_space = 0;  // Tensor.memory_space (0 = host)
 };
 
 // A step's parameter table; kind selects the schema union member (0 = none).
@@ -97,6 +98,7 @@ struct StepSpec {
   std::vector<uint32_t> inputs, outputs;
   ParamsSpec params;
   std::string name;
+  uint8_t backend = 0;  // Step.backend (0 = CPU)
 };
 
 struct ModelSpec {

@@ -129,7 +129,33 @@ std::vector<Case> Cases() {
        AXLE_INVALID_MODEL, "writes tensor 1 'W1', which is a model constant"},
       {"output never written", [](ModelSpec& s) { s.steps.pop_back(); }, nullptr,
        AXLE_INVALID_MODEL, "model output 0 (tensor 10 'probs') is never written"},
+      {"accelerator backend", [=](ModelSpec& s) { step(s, 2).backend = 1; }, nullptr,
+       AXLE_UNIMPLEMENTED, "step 2 ('fc1/relu'): backend 1 is not supported"},
+      {"device memory space", [](ModelSpec& s) { s.tensors[kH1].memory_space = 2; }, nullptr,
+       AXLE_UNIMPLEMENTED, "tensor 6 'h1': memory space 2 is not supported"},
+      {"missing CPU feature",
+       [](ModelSpec& s) {
+         s.cpu_arch = axle_cpu_arch();
+         s.cpu_features = "no_such_feature";
+       },
+       nullptr, AXLE_UNIMPLEMENTED, "this host's CPU lacks 'no_such_feature'"},
   };
+}
+
+// A plan's CPU requirement binds only a host of its architecture, and not when optional.
+TEST(Validator, CpuRequirementsBindTheirOwnArchitectureUnlessOptional) {
+  auto with = [](const char* arch, bool optional) {
+    return Build(
+        [=](ModelSpec& s) {
+          s.cpu_arch = arch;
+          s.cpu_features = "no_such_feature";
+          s.cpu_features_optional = optional;
+        },
+        false);
+  };
+  EXPECT_EQ(LoadBytes(with(axle_cpu_arch(), false)), AXLE_UNIMPLEMENTED);
+  EXPECT_EQ(LoadBytes(with(axle_cpu_arch(), true)), AXLE_OK) << axle_last_error();
+  EXPECT_EQ(LoadBytes(with("another_arch", false)), AXLE_OK) << axle_last_error();
 }
 
 TEST(Validator, ValidModelsLoad) {

@@ -5,7 +5,7 @@
 // 0-1 and 2-3 of A; column pairs of W). Per 8 k: 2 + 8 loads, 2 + 8 zips and 16 USMMLA (twice
 // the MACs of SDOT each); the zips are the price of the shared layout (docs/kernels-arm64.md).
 // Plans for i8mm targets use s8panel16x8 and the 4x16c8 kernel, which needs no weight zips.
-// `quads` is even (the driver pads A with a zero quad; the panel is zero there).
+// An odd `quads` reads one quad more of A (the driver's zero quad) and of the panel (zero past K).
 #include <arm_neon.h>
 
 #include "kernels/arm64/arm64_kernels.h"

@@ -2,7 +2,8 @@
 // weight layout s8panel16x8 (kernels/common/pack_s8.h: each 16 bytes one column pair x 8 k, the
 // operand USMMLA takes as it is). A is packed [quads][4] by the driver; two quads (8 k) per step
 // are interleaved into row pairs with zip1/zip2. Per 8 k: 2 + 8 loads, 2 zips and 16 USMMLA
-// (32 MACs each, twice an SDOT's). `quads` is even (a zero quad pads A; the panel is zero there).
+// (32 MACs each, twice an SDOT's). An odd `quads` reads one quad more of A (the driver's zero
+// quad) and of the panel's last oct (zero past K).
 #include <arm_neon.h>
 
 #include "kernels/arm64/arm64_kernels.h"
