@@ -23,11 +23,7 @@ arm64_packages=(libgtest-dev:arm64 libgmock-dev:arm64 libbenchmark-dev:arm64 lib
 python_packages=(numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0)
 
 missing=()
-for p in "${debian_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-
-for p in "${arm64_packages[@]}"; do
+for p in "${debian_packages[@]}" "${arm64_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 

@@ -44,8 +44,8 @@ struct Cpu {
   bool verified = false;
 
   bool Has(const std::string& feature) const;
-  // The CPU kernel variant Axle runs there (kernels/<arch>/config.cc names), and the features a
-  // plan's kernels need on it: `int8` when the plan has int8 GEMMs. Space-separated.
+  // The CPU kernel variant Axle runs there (the names of kernels/<arch>/config.cc), and the
+  // features a plan's kernels need on it (`int8`: the plan has int8 GEMMs), space-separated.
   std::string KernelVariant(bool int8) const;
   std::string PlanFeatures(bool int8) const;
 };
