@@ -3,7 +3,10 @@
 //   kt = transpose(reshape(k, [B,Sk,H,dk]), [0,2,3,1])        (or [0,2,1,3] then [0,1,3,2])
 //   s  = matmul(qh, kt), scaled by a constant (div or mul, or sqrt-scales on qh and kt)
 //   s  = s + mask | where(cond, s, fill) | where(cond, fill, s)      (optional)
-//   y  = reshape(transpose(matmul(softmax(s, axis 3), vh), [0,2,1,3]), [B,Sq,H*dv])
+//   p  = softmax(s, axis 3), optionally where(isnan(p), 0, p)     (SDPA's guard: zero_empty_rows)
+//   y  = reshape(transpose(matmul(p, vh), [0,2,1,3]), [B,Sq,H*dv])
+// kh and vh may be repeat_kv(x) = reshape(expand(reshape(x [B,G,S,d] -> [B,G,1,S,d]) ->
+// [B,G,H/G,S,d]) -> [B,H,S,d]): grouped-query attention on x's G heads (kv_heads = G).
 // The scores chain (matmul, scale, mask, softmax, matmul, merge) must have single uses; the
 // head splits of q, k, v may be shared; q, k, v, mask may be anything.
 #include "passes/FusionUtils.h"
@@ -38,7 +41,9 @@ struct Heads {
     if (x) return TensorTypeOf(x);
     if (folded) return llvm::cast<mlir::RankedTensorType>(folded.getType());
     auto t = TensorTypeOf(split);
-    const int64_t s = t.getDimSize(transposed ? 3 : 2), d = t.getDimSize(transposed ? 2 : 3);
+    const int r = t.getRank() - 4;  // 1 for [B, H, 1, S, d] (repeat_kv's unsqueezed heads)
+    const int64_t s = t.getDimSize(r + (transposed ? 3 : 2)),
+                  d = t.getDimSize(r + (transposed ? 2 : 3));
     return mlir::RankedTensorType::get({t.getDimSize(0), s, heads * d}, t.getElementType());
   }
   Value Materialize(PatternRewriter& rewriter, mlir::Location loc) const {
@@ -46,6 +51,12 @@ struct Heads {
     if (folded) return rewriter.create<ir::ConstantOp>(loc, folded.getType(), folded).getResult();
     auto t = TensorTypeOf(split);
     const int64_t b = t.getDimSize(0), s = type().getDimSize(1), d = type().getDimSize(2) / heads;
+    Value split = this->split;
+    if (t.getRank() == 5) {
+      t = mlir::RankedTensorType::get({b, heads, transposed ? d : s, transposed ? s : d},
+                                      t.getElementType());
+      split = rewriter.create<ir::ReshapeOp>(loc, t, split).getResult();
+    }
     auto perm = transposed ? llvm::SmallVector<int64_t>{0, 3, 1, 2}
                            : llvm::SmallVector<int64_t>{0, 2, 1, 3};
     auto moved = rewriter.create<ir::TransposeOp>(
@@ -119,6 +130,53 @@ std::optional<Heads> SplitHeadsTransposed(Value v) {
   return std::nullopt;
 }
 
+// repeat_kv(x) -> x [B, G, S, d] (or the unsqueezed [B, G, 1, S, d] when canonicalization
+// merged the unsqueeze into the views before it), with *repeat = H / G; or null.
+Value StripRepeatKv(Value v, int64_t* repeat) {
+  auto merge = v.getDefiningOp<ir::ReshapeOp>();
+  auto expand = merge ? merge.getInput().getDefiningOp<ir::ExpandOp>() : ir::ExpandOp();
+  if (!expand) return {};
+  auto u = TensorTypeOf(expand.getInput()), e = TensorTypeOf(expand.getResult());
+  auto m = TensorTypeOf(merge.getResult());
+  if (u.getRank() != 5 || e.getRank() != 5 || m.getRank() != 4) return {};
+  const int64_t b = u.getDimSize(0), g = u.getDimSize(1), s = u.getDimSize(3), d = u.getDimSize(4),
+                n = e.getDimSize(2);
+  if (u.getDimSize(2) != 1 || e.getShape() != llvm::ArrayRef<int64_t>({b, g, n, s, d}) ||
+      m.getShape() != llvm::ArrayRef<int64_t>({b, g * n, s, d}) || !IsF32Tensor(v))
+    return {};
+  *repeat = n;
+  if (auto unsqueeze = expand.getInput().getDefiningOp<ir::ReshapeOp>())
+    if (TensorTypeOf(unsqueeze.getInput()).getShape() == llvm::ArrayRef<int64_t>({b, g, s, d}))
+      return unsqueeze.getInput();
+  return expand.getInput();
+}
+
+// Unsqueezed [B, G, 1, S, d] heads as an operand to merge back.
+std::optional<Heads> RawUnsqueezedHeads(Value v) {
+  if (TensorTypeOf(v).getRank() != 5) return std::nullopt;
+  return Heads{Value(), nullptr, TensorTypeOf(v).getDimSize(1), v, false};
+}
+
+// Keys or values as [B, G, S, d] heads (keys: [B, G, d, S] when `transposed`), looking through
+// repeat_kv; *repeat is H / G (1 without grouping).
+std::optional<Heads> KvHeads(Value v, bool transposed, int64_t* repeat) {
+  *repeat = 1;
+  if (transposed) {
+    if (auto t = v.getDefiningOp<ir::TransposeOp>(); PermIs(t, {0, 1, 3, 2}))
+      if (Value x = StripRepeatKv(t.getInput(), repeat)) {
+        if (TensorTypeOf(x).getRank() == 5) return RawUnsqueezedHeads(x);
+        auto h = SplitHeads(x);
+        return h ? h : RawHeads(x, false);
+      }
+    auto h = SplitHeadsTransposed(v);
+    return h ? h : RawHeads(v, true);
+  }
+  if (Value x = StripRepeatKv(v, repeat)) v = x;
+  if (TensorTypeOf(v).getRank() == 5) return RawUnsqueezedHeads(v);
+  auto h = SplitHeads(v);
+  return h ? h : RawHeads(v, false);
+}
+
 // v = w * c or c * w or w / c (with a single use unless `shared`): w, c folded into *scale.
 Value StripScale(Value v, double* scale, bool shared = false) {
   auto def = [&](auto tag) {
@@ -145,6 +203,7 @@ Value StripScale(Value v, double* scale, bool shared = false) {
 
 struct Scores {
   Heads q, k;
+  int64_t k_repeat = 1;  // query heads per key head
   double scale = 1.0;
 };
 
@@ -157,8 +216,7 @@ std::optional<Scores> ParseScores(Value s) {
   Value kv = StripScale(mm.getRhs(), &r.scale, /*shared=*/true);
   auto q = SplitHeads(qv);
   if (!q) q = RawHeads(qv, false);
-  auto k = SplitHeadsTransposed(kv);
-  if (!k) k = RawHeads(kv, true);
+  auto k = KvHeads(kv, /*transposed=*/true, &r.k_repeat);
   if (!q || !k) return std::nullopt;
   r.q = *q;
   r.k = *k;
@@ -189,11 +247,29 @@ struct FuseAttentionPattern : mlir::OpRewritePattern<ir::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ir::MatMulOp pv, PatternRewriter& rewriter) const override {
     auto root_type = TensorTypeOf(pv.getResult());
-    auto probs = SingleUseDef<ir::SoftmaxOp>(pv.getLhs());
-    if (root_type.getRank() != 4 || !probs || probs.getAxis() != 3 || !IsF32Tensor(pv.getLhs()))
+    // where(not(equal(p, p)), 0, p): the NaN of a fully masked row replaced by 0.
+    Value p = pv.getLhs();
+    bool zero_empty_rows = false;
+    ir::EqualOp nan_test;
+    if (auto guard = SingleUseDef<ir::WhereOp>(p)) {
+      auto negate = guard.getCond().getDefiningOp<ir::NotOp>();
+      nan_test = negate ? negate.getInput().getDefiningOp<ir::EqualOp>() : ir::EqualOp();
+      if (nan_test && nan_test.getLhs() == guard.getY() && nan_test.getRhs() == guard.getY() &&
+          ScalarConstant(guard.getX()) == 0.0 && guard.getType() == guard.getY().getType()) {
+        p = guard.getY();
+        zero_empty_rows = true;
+      }
+    }
+    auto probs = p.getDefiningOp<ir::SoftmaxOp>();
+    const bool probs_private = llvm::all_of(p.getUsers(), [&](mlir::Operation* user) {
+      return zero_empty_rows ? user == nan_test || user == pv.getLhs().getDefiningOp()
+                             : user == pv.getOperation();
+    });
+    if (root_type.getRank() != 4 || !probs || probs.getAxis() != 3 || !IsF32Tensor(p) ||
+        !probs_private)
       return rewriter.notifyMatchFailure(pv, "not matmul(softmax(scores, axis 3), v)");
-    auto v = SplitHeads(pv.getRhs());
-    if (!v) v = RawHeads(pv.getRhs(), false);
+    int64_t v_repeat = 1;
+    auto v = KvHeads(pv.getRhs(), /*transposed=*/false, &v_repeat);
     if (!v) return rewriter.notifyMatchFailure(pv, "v is not [B, H, Sk, dv]");
     ir::ReshapeOp merge = MergeOf(pv);
     mlir::Operation* root = merge ? merge.getOperation() : pv.getOperation();
@@ -225,13 +301,15 @@ struct FuseAttentionPattern : mlir::OpRewritePattern<ir::MatMulOp> {
     if (!s) return rewriter.notifyMatchFailure(pv, "scores are not scale * q k^T (+ mask)");
 
     const auto q_type = s->q.type(), k_type = s->k.type(), v_type = v->type();
-    const int64_t heads = s->q.heads;
-    if (s->k.heads != heads || v->heads != heads || k_type.getDimSize(2) != q_type.getDimSize(2) ||
+    const int64_t heads = s->q.heads, kv_heads = s->k.heads;
+    if (v->heads != kv_heads || s->k.heads * s->k_repeat != heads || v->heads * v_repeat != heads ||
+        k_type.getDimSize(2) / kv_heads != q_type.getDimSize(2) / heads ||
         k_type.getDimSize(1) != v_type.getDimSize(1) ||
         k_type.getDimSize(0) != q_type.getDimSize(0) ||
         v_type.getDimSize(0) != q_type.getDimSize(0))
       return rewriter.notifyMatchFailure(pv, "q, k and v disagree in heads, batch or length");
-    const int64_t b = q_type.getDimSize(0), sq = q_type.getDimSize(1), dv = v_type.getDimSize(2);
+    const int64_t b = q_type.getDimSize(0), sq = q_type.getDimSize(1),
+                  dv = v_type.getDimSize(2) / kv_heads * heads;
     auto out = mlir::RankedTensorType::get({b, sq, dv}, root_type.getElementType());
     if (merge && TensorTypeOf(merge.getResult()) != out) merge = {}, root = pv;
     if (root_type.getShape() != llvm::ArrayRef<int64_t>({b, heads, sq, dv / heads}))
@@ -245,7 +323,9 @@ struct FuseAttentionPattern : mlir::OpRewritePattern<ir::MatMulOp> {
         loc, out, s->q.Materialize(rewriter, loc), s->k.Materialize(rewriter, loc),
         v->Materialize(rewriter, loc), mask, rewriter.getI64IntegerAttr(heads),
         rewriter.getF32FloatAttr(static_cast<float>(s->scale)), rewriter.getStringAttr(mode),
-        rewriter.getF32FloatAttr(static_cast<float>(fill)));
+        rewriter.getF32FloatAttr(static_cast<float>(fill)),
+        rewriter.getI64IntegerAttr(kv_heads == heads ? 0 : kv_heads),
+        rewriter.getBoolAttr(zero_empty_rows));
     if (merge) {
       rewriter.replaceOp(merge, attention.getResult());
       return mlir::success();

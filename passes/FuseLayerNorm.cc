@@ -2,6 +2,9 @@
 //   mean = reduce_mean(x, trailing axes); d = x - mean
 //   var = reduce_mean(d ^ 2 or d * d); y = d / sqrt(var + eps)
 //   then optionally * gamma and + beta (constants over the normalized dims).
+// And RMSNorm (as canonicalization leaves it: pow(x, 2) is x * x, 1 / y a reciprocal):
+//   r = reciprocal(sqrt(reduce_mean(x * x, last axis) + eps)); y = x * r (or x / sqrt(..))
+//   then optionally * gamma  ->  axle.rms_norm.
 #include "passes/FusionUtils.h"
 #include "passes/Passes.h"
 
@@ -122,9 +125,82 @@ struct FuseDecomposedLayerNorm : mlir::OpRewritePattern<ir::DivOp> {
   }
 };
 
+// sqrt(reduce_mean(x * x, last axis, keepdims) + eps) with single uses: x and eps, or null.
+Value RmsDenominator(Value root, double* eps) {
+  auto sqrt = SingleUseDef<ir::SqrtOp>(root);
+  auto add = sqrt ? SingleUseDef<ir::AddOp>(sqrt.getInput()) : ir::AddOp();
+  if (!add) return {};
+  for (int side = 0; side < 2; ++side) {
+    auto mean = SingleUseDef<ir::ReduceMeanOp>(side ? add.getRhs() : add.getLhs());
+    auto e = ScalarConstant(side ? add.getLhs() : add.getRhs());
+    if (!mean || !e || *e < 0 || !mean.getKeepdims()) continue;
+    const int64_t rank = TensorTypeOf(mean.getInput()).getRank();
+    if (mean.getAxes().size() != 1 || mean.getAxes()[0] != rank - 1) continue;
+    auto square = SingleUseDef<ir::MulOp>(mean.getInput());
+    if (!square || square.getLhs() != square.getRhs()) continue;
+    *eps = *e;
+    return square.getLhs();
+  }
+  return {};
+}
+
+// x * reciprocal(sqrt(mean(x^2) + eps)) or x / sqrt(mean(x^2) + eps), then * gamma.
+struct FuseDecomposedRmsNorm : mlir::OpRewritePattern<ir::ReciprocalOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ir::ReciprocalOp inv, PatternRewriter& rewriter) const override {
+    double eps = 0;
+    Value x = RmsDenominator(inv.getInput(), &eps);
+    if (!x || !IsF32Tensor(x)) return rewriter.notifyMatchFailure(inv, "not 1/sqrt(mean(x^2)+e)");
+    if (!inv.getResult().hasOneUse())
+      return rewriter.notifyMatchFailure(inv, "the reciprocal has other users");
+    auto mul = llvm::dyn_cast<ir::MulOp>(*inv.getResult().getUsers().begin());
+    if (!mul || OtherOperand(mul, inv.getResult()) != x || mul.getType() != x.getType())
+      return rewriter.notifyMatchFailure(inv, "not x * reciprocal(..)");
+    return Replace(rewriter, mul, x, eps);
+  }
+
+  static LogicalResult Replace(PatternRewriter& rewriter, mlir::Operation* normalized, Value x,
+                               double eps) {
+    const int64_t d = TensorTypeOf(x).getShape().back();
+    mlir::Operation* last = normalized;
+    Value scale;
+    if (normalized->getResult(0).hasOneUse())
+      if (auto mul = llvm::dyn_cast<ir::MulOp>(*normalized->getResult(0).getUsers().begin()))
+        if (Value g = OtherOperand(mul, normalized->getResult(0));
+            g && mul.getType() == x.getType()) {
+          rewriter.setInsertionPoint(mul);
+          if ((scale = NormalizedConstant(rewriter, g, {d}))) last = mul;
+        }
+    rewriter.setInsertionPoint(last);
+    std::vector<float> gamma(d, 1.0f);  // no gamma: ones; one gamma for all: repeated
+    if (scale && TensorTypeOf(scale).getNumElements() == 1)
+      gamma.assign(d, *ConstantValue(scale).getValues<float>().begin());
+    if (!scale || TensorTypeOf(scale).getNumElements() != d)
+      scale = F32Constant(rewriter, normalized->getLoc(), {d}, gamma);
+    auto rms = rewriter.create<ir::RmsNormOp>(last->getLoc(), x.getType(), x, scale,
+                                              rewriter.getF32FloatAttr(static_cast<float>(eps)));
+    rewriter.replaceOp(last, rms.getResult());
+    return mlir::success();
+  }
+};
+
+struct FuseDividedRmsNorm : mlir::OpRewritePattern<ir::DivOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ir::DivOp div, PatternRewriter& rewriter) const override {
+    double eps = 0;
+    Value x = RmsDenominator(div.getRhs(), &eps);
+    if (!x || x != div.getLhs() || !IsF32Tensor(x) || div.getType() != x.getType())
+      return rewriter.notifyMatchFailure(div, "not x / sqrt(mean(x^2) + e)");
+    return FuseDecomposedRmsNorm::Replace(rewriter, div, x, eps);
+  }
+};
+
 struct FuseLayerNorm : impl::AxleFuseLayerNormBase<FuseLayerNorm> {
   void runOnOperation() override {
-    if (mlir::failed(ApplyPatterns<FuseDecomposedLayerNorm>(getOperation()))) signalPassFailure();
+    if (mlir::failed(
+            ApplyPatterns<FuseDecomposedLayerNorm, FuseDecomposedRmsNorm, FuseDividedRmsNorm>(
+                getOperation())))
+      signalPassFailure();
   }
 };
 

@@ -58,6 +58,11 @@ bool ConstantBytes(mlir::Attribute attr, std::vector<uint8_t>* bytes);
 // Bytes of a statically shaped tensor type (0 for unknown element types).
 uint64_t TensorBytes(mlir::RankedTensorType type);
 
+// transpose(transpose) composes and moving only 1-dims is a reshape; reshape(reshape) is one
+// (AxleOps.cc). Canonicalize.cc adds them to the ops' canonicalization patterns.
+void AddTransposeFolds(mlir::RewritePatternSet& patterns, mlir::MLIRContext* context);
+void AddReshapeFolds(mlir::RewritePatternSet& patterns, mlir::MLIRContext* context);
+
 }  // namespace axle::ir
 
 #endif  // AXLE_COMPILER_DIALECT_AXLEDIALECT_H_

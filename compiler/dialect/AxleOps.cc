@@ -386,7 +386,12 @@ AXLE_RUNTIME_FOLDED(ResampleOp)
 AXLE_RUNTIME_FOLDED(GridSampleOp)
 AXLE_RUNTIME_FOLDED(ClipOp)
 AXLE_RUNTIME_FOLDED(LeakyReluOp)
-AXLE_RUNTIME_FOLDED(CastOp)
+AXLE_RUNTIME_VERIFIED(CastOp)
+// A cast to the type it already has changes nothing (exporters write them around norms).
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType()) return getInput();
+  return EvaluateOnRuntime(*this, adaptor.getOperands());
+}
 AXLE_RUNTIME_FOLDED(WhereOp)
 AXLE_RUNTIME_FOLDED(MatMulOp)
 AXLE_RUNTIME_VERIFIED(GemmOp)
@@ -448,12 +453,11 @@ struct ComposeReshapes : mlir::OpRewritePattern<ReshapeOp> {
 
 }  // namespace
 
-void TransposeOp::getCanonicalizationPatterns(mlir::RewritePatternSet& patterns,
-                                              MLIRContext* context) {
+// The rest of the view canonicalization is in Canonicalize.cc.
+void AddTransposeFolds(mlir::RewritePatternSet& patterns, MLIRContext* context) {
   patterns.add<ComposeTransposes, TransposeOfUnitDimsToReshape>(context);
 }
-void ReshapeOp::getCanonicalizationPatterns(mlir::RewritePatternSet& patterns,
-                                            MLIRContext* context) {
+void AddReshapeFolds(mlir::RewritePatternSet& patterns, MLIRContext* context) {
   patterns.add<ComposeReshapes>(context);
 }
 AXLE_RUNTIME_VERIFIED(ExpandOp)

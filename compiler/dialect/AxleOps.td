@@ -59,8 +59,12 @@ class Axle_BinaryOp<string mnemonic, string what> : Axle_Op<mnemonic, [Pure, Axl
 def Axle_AddOp : Axle_BinaryOp<"add", "lhs + rhs">;
 def Axle_SubOp : Axle_BinaryOp<"sub", "lhs - rhs">;
 def Axle_MulOp : Axle_BinaryOp<"mul", "lhs * rhs">;
-def Axle_DivOp : Axle_BinaryOp<"div", "lhs / rhs (integers truncate toward zero)">;
-def Axle_PowOp : Axle_BinaryOp<"pow", "lhs to the power rhs">;
+def Axle_DivOp : Axle_BinaryOp<"div", "lhs / rhs (integers truncate toward zero)"> {
+  let hasCanonicalizer = 1;  // 1 / x is a reciprocal; x / c is x * (1 / c)
+}
+def Axle_PowOp : Axle_BinaryOp<"pow", "lhs to the power rhs"> {
+  let hasCanonicalizer = 1;  // powers 1, 2, 0.5, -0.5 have cheaper forms
+}
 def Axle_MinOp : Axle_BinaryOp<"min", "elementwise minimum">;
 def Axle_MaxOp : Axle_BinaryOp<"max", "elementwise maximum">;
 def Axle_EqualOp : Axle_BinaryOp<"equal", "lhs == rhs">;
@@ -272,6 +276,7 @@ def Axle_SliceOp : Axle_Op<"slice", [Pure]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;  // a slice of a view chain slices its source
 }
 
 def Axle_GatherOp : Axle_Op<"gather", [Pure]> {
@@ -281,6 +286,7 @@ def Axle_GatherOp : Axle_Op<"gather", [Pure]> {
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;  // one constant index is a slice
 }
 
 //===----------------------------------------------------------------------===//
@@ -386,16 +392,21 @@ def Axle_LinearWeightOnlyOp : Axle_Op<"linear_weight_only", [Pure, AttrSizedOper
 def Axle_AttentionOp : Axle_Op<"attention", [Pure]> {
   let summary = "multi-head scaled dot-product attention with an optional mask";
   let description = [{
-    query [B, Sq, H*dk], key [B, Sk, H*dk], value [B, Sk, H*dv] -> [B, Sq, H*dv]: per head h,
-    softmax(scale * q_h k_h^T (+ mask)) v_h. `mask_mode`: none; additive (an f32 mask that
+    query [B, Sq, H*dk], key [B, Sk, G*dk], value [B, Sk, G*dv] -> [B, Sq, H*dv]: per head h,
+    softmax(scale * q_h k_g^T (+ mask)) v_g with g = h / (H / G), G = `kv_heads` (0: G = H;
+    G < H is grouped-query attention). `mask_mode`: none; additive (an f32 mask that
     broadcasts to [B, H, Sq, Sk] is added to the scaled scores); keep_true / keep_false (a
-    bool mask selects the keys that keep their score; the others score `mask_fill`).
+    bool mask selects the keys that keep their score; the others score `mask_fill`). A query
+    row whose every key scores -inf gives NaN, as softmax does, or 0 with `zero_empty_rows`
+    (the exporters' where(isnan(p), 0, p) guard).
     Produced by axle-fuse-attention from the Reshape/Transpose/MatMul/Softmax chain.
   }];
   let arguments = (ins AnyRankedTensor:$query, AnyRankedTensor:$key, AnyRankedTensor:$value,
                    Optional<AnyRankedTensor>:$mask, I64Attr:$num_heads, F32Attr:$scale,
                    DefaultValuedAttr<StrAttr, "\"none\"">:$mask_mode,
-                   DefaultValuedAttr<F32Attr, "0.0f">:$mask_fill);
+                   DefaultValuedAttr<F32Attr, "0.0f">:$mask_fill,
+                   DefaultValuedAttr<I64Attr, "0">:$kv_heads,
+                   DefaultValuedAttr<BoolAttr, "false">:$zero_empty_rows);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)

@@ -416,7 +416,8 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
         }
         return set(fb::OpCode_Attention,
                    ParamsSpec::Attention(o.getNumHeads(), o.getScale().convertToFloat(), *mode,
-                                         o.getMaskFill().convertToFloat()));
+                                         o.getMaskFill().convertToFloat(), o.getKvHeads(),
+                                         o.getZeroEmptyRows()));
       })
       .Case([&](RmsNormOp o) {
         const int64_t rank = llvm::cast<mlir::RankedTensorType>(o.getType()).getRank();

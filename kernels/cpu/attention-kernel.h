@@ -68,7 +68,7 @@ void AttentionRows(const AttentionArgs& a, int64_t row_begin, int64_t row_end) {
   alignas(64) float qs[kAttentionQueryBlock][kAttentionMaxDk];
   float m[kAttentionQueryBlock], l[kAttentionQueryBlock];
   const int64_t blocks = (a.sq + kAttentionQueryBlock - 1) / kAttentionQueryBlock;
-  const int64_t ld_v = a.heads * a.dv;
+  const int64_t ld_v = a.kv_heads * a.dv;
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int64_t qb = row % blocks, h = (row / blocks) % a.heads, b = row / (blocks * a.heads);
     const int64_t i0 = qb * kAttentionQueryBlock;
@@ -108,8 +108,8 @@ void AttentionRows(const AttentionArgs& a, int64_t row_begin, int64_t row_end) {
           sum = V::Add(sum, p);
         }
         l[qi] += V::ReduceAdd(sum);
-        AttentionAccumulate<V>(s[qi], nk, a.v + (b * a.sk + j0) * ld_v + h * a.dv, ld_v, a.dv,
-                               acc[qi]);
+        AttentionAccumulate<V>(s[qi], nk, a.v + (b * a.sk + j0) * ld_v + KvHead(a, h) * a.dv, ld_v,
+                               a.dv, acc[qi]);
       }
     }
     FinishQueryBlock(a, b, h, i0, nq, acc, l);

@@ -29,12 +29,15 @@ inline void StartQueryBlock(const AttentionArgs& a, int64_t b, int64_t h, int64_
   }
 }
 
+// The K/V head query head h reads (grouped-query attention shares one among heads / kv_heads).
+inline int64_t KvHead(const AttentionArgs& a, int64_t h) { return h / (a.heads / a.kv_heads); }
+
 // Keys j0 .. j0 + nk of (b, h) as kt[d][j] (zero past nk): score vectors load 64 keys of one d.
 inline void TransposeKeyTile(const AttentionArgs& a, int64_t b, int64_t h, int64_t j0, int64_t nk,
                              float* kt) {
-  const int64_t ld = a.heads * a.dk;
+  const int64_t ld = a.kv_heads * a.dk;
   for (int64_t j = 0; j < nk; ++j) {
-    const float* kj = a.k + (b * a.sk + j0 + j) * ld + h * a.dk;
+    const float* kj = a.k + (b * a.sk + j0 + j) * ld + KvHead(a, h) * a.dk;
     for (int64_t d = 0; d < a.dk; ++d) kt[d * kKeyTile + j] = kj[d];
   }
   for (int64_t j = nk; j < kKeyTile; ++j)
@@ -61,13 +64,14 @@ inline void MaskScores(const AttentionArgs& a, int64_t b, int64_t h, int64_t i, 
   }
 }
 
-// y = acc / l for the block (NaN where every key was masked with -inf, as softmax gives).
+// y = acc / l for the block; where every key was masked with -inf, NaN (as softmax gives) or 0
+// (zero_empty_rows).
 inline void FinishQueryBlock(const AttentionArgs& a, int64_t b, int64_t h, int64_t i0, int nq,
                              const float (*acc)[kAttentionMaxDv], const float* l) {
   const int64_t ld = a.heads * a.dv;
   for (int qi = 0; qi < nq; ++qi) {
     float* y = a.y + (b * a.sq + i0 + qi) * ld + h * a.dv;
-    const float inv = l[qi] > 0 ? 1.0f / l[qi] : NAN;
+    const float inv = l[qi] > 0 ? 1.0f / l[qi] : (a.zero_empty_rows ? 0.0f : NAN);
     for (int64_t d = 0; d < a.dv; ++d) y[d] = acc[qi][d] * inv;
   }
 }

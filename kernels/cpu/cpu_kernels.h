@@ -84,6 +84,8 @@ struct AttentionArgs {
   float mask_fill;          // score of masked-out keys
   int64_t mask_strides[4];  // element strides over (batch, head, query, key), 0 = broadcast
   int64_t batch, heads, sq, sk, dk, dv;
+  int64_t kv_heads;      // K/V heads: query head h reads K/V head h / (heads / kv_heads)
+  bool zero_empty_rows;  // a row with every key masked out gives 0, not NaN
   float scale;
   float* y;
 };

@@ -232,7 +232,9 @@ void SoftmaxF32Rows(const Kernels& kernels, const float* x, size_t rows, size_t 
   });
 }
 
-void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par) {
+void AttentionF32(const Kernels& kernels, const AttentionArgs& in, const Parallel* par) {
+  AttentionArgs args = in;
+  if (args.kv_heads <= 0) args.kv_heads = args.heads;  // no grouping
   const int64_t blocks = (args.sq + kAttentionQueryBlock - 1) / kAttentionQueryBlock;
   ParallelFor(par, args.batch * args.heads * blocks,
               [&](int64_t begin, int64_t end) { kernels.f32_attention(args, begin, end); });

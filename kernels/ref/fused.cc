@@ -101,7 +101,8 @@ void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
                const Parallel* par) {
   const int64_t batch = q.shape.dims[0], sq = q.shape.dims[1], sk = k.shape.dims[1];
   const int64_t heads = config.num_heads;
-  const int64_t dk = q.shape.dims[2] / heads, dv = v.shape.dims[2] / heads;
+  const int64_t kv_heads = config.kv_heads > 0 ? config.kv_heads : heads;
+  const int64_t dk = q.shape.dims[2] / heads, dv = v.shape.dims[2] / kv_heads;
   const float* pq = q.As<float>();
   const float* pk = k.As<float>();
   const float* pv = v.As<float>();
@@ -130,7 +131,8 @@ void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
       double m = -INFINITY, l = 0;
       for (int64_t d = 0; d < dv; ++d) acc[d] = 0;
       for (int64_t j = 0; j < sk; ++j) {
-        const float* kj = pk + (b * sk + j) * heads * dk + h * dk;
+        const int64_t g = h / (heads / kv_heads);  // the K/V head of query head h
+        const float* kj = pk + (b * sk + j) * kv_heads * dk + g * dk;
         double s = 0;
         for (int64_t d = 0; d < dk; ++d) s += static_cast<double>(qi[d]) * kj[d];
         s *= config.scale;
@@ -138,7 +140,7 @@ void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
         if (mask_f) s += mask_f[mo];
         if (mask_b && (mask_b[mo] != 0) != (keep != 0)) s = config.mask_fill;
         if (s == -INFINITY) continue;
-        const float* vj = pv + (b * sk + j) * heads * dv + h * dv;
+        const float* vj = pv + (b * sk + j) * kv_heads * dv + g * dv;
         if (s > m) {
           const double c = std::exp(m - s);  // 0 on the first key
           for (int64_t d = 0; d < dv; ++d) acc[d] *= c;
@@ -150,8 +152,9 @@ void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
         for (int64_t d = 0; d < dv; ++d) acc[d] += p * vj[d];
       }
       float* yi = py + (b * sq + i) * heads * dv + h * dv;
-      // Every key masked with -inf: ONNX Runtime's softmax gives NaN; so does this.
-      const double inv = l > 0 ? 1.0 / l : NAN;
+      // Every key masked with -inf: ONNX Runtime's softmax gives NaN; so does this, unless the
+      // graph replaced that NaN by 0 (zero_empty_rows).
+      const double inv = l > 0 ? 1.0 / l : (config.zero_empty_rows ? 0.0 : NAN);
       for (int64_t d = 0; d < dv; ++d) yi[d] = static_cast<float>(acc[d] * inv);
     }
   });

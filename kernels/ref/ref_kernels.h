@@ -224,9 +224,12 @@ struct AttentionConfig {
   float scale = 1.0f;
   MaskMode mask = MaskMode::kNone;
   float mask_fill = 0.0f;  // the score of a masked-out key (kKeepTrue / kKeepFalse)
+  int64_t kv_heads = 0;    // K/V heads (grouped-query attention); 0 = num_heads
+  bool zero_empty_rows = false;  // a query row with every key at -inf gives 0 instead of NaN
 };
-// Multi-head scaled dot-product attention on unsplit heads: q [B, Sq, H*dk], k [B, Sk, H*dk],
-// v [B, Sk, H*dv] -> y [B, Sq, H*dv]; head h uses columns [h*d, (h+1)*d). The mask broadcasts
+// Multi-head scaled dot-product attention on unsplit heads: q [B, Sq, H*dk], k [B, Sk, G*dk],
+// v [B, Sk, G*dv] -> y [B, Sq, H*dv] with G = kv_heads dividing H; query head h uses columns
+// [h*d, (h+1)*d) of q and y, and K/V head h / (H / G). The mask broadcasts
 // to [B, H, Sq, Sk]: added to the scaled scores (f32), or selecting which keys keep their score
 // (bool) while the others get mask_fill. f32.
 void Attention(const TensorView& q, const TensorView& k, const TensorView& v,

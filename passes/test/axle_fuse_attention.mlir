@@ -138,3 +138,57 @@ func.func @unrecognized_layout(%q: tensor<1x2x5x4xf32>, %kt: tensor<1x2x4x5xf32>
   %o = axle.matmul %p, %v : (tensor<1x2x5x5xf32>, tensor<1x2x5x4xf32>) -> tensor<1x2x5x4xf32>
   return %o : tensor<1x2x5x4xf32>
 }
+
+// -----
+
+// Grouped-query attention as Qwen2/Llama export it (repeat_kv: unsqueeze, expand, merge of the
+// 2 K/V heads to 4), with SDPA's NaN guard after the softmax: kv_heads = 2, zero_empty_rows.
+// CHECK-LABEL: func.func @grouped_query_attention_nan_guard
+// CHECK: %[[A:.*]] = axle.attention %arg0, %arg1, %arg2 {kv_heads = 2 : i64, num_heads = 4 : i64, scale = 5.000000e-01 : f32, zero_empty_rows = true}
+// CHECK-NOT: axle.softmax
+// CHECK-NOT: axle.expand
+// CHECK: return %[[A]]
+func.func @grouped_query_attention_nan_guard(%q: tensor<1x3x8xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>) -> tensor<1x3x8xf32> {
+  %scale = axle.constant dense<0.5> : tensor<f32>
+  %zero = axle.constant dense<0.0> : tensor<1xf32>
+  %q0 = axle.reshape %q : (tensor<1x3x8xf32>) -> tensor<1x3x4x2xf32>
+  %q1 = axle.transpose %q0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x4x2xf32>) -> tensor<1x4x3x2xf32>
+  %k0 = axle.reshape %k : (tensor<1x3x4xf32>) -> tensor<1x3x2x2xf32>
+  %k1 = axle.transpose %k0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x2xf32>) -> tensor<1x2x3x2xf32>
+  %k2 = axle.reshape %k1 : (tensor<1x2x3x2xf32>) -> tensor<1x2x1x3x2xf32>
+  %k3 = axle.expand %k2 : (tensor<1x2x1x3x2xf32>) -> tensor<1x2x2x3x2xf32>
+  %k4 = axle.reshape %k3 : (tensor<1x2x2x3x2xf32>) -> tensor<1x4x3x2xf32>
+  %kt = axle.transpose %k4 {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x4x3x2xf32>) -> tensor<1x4x2x3xf32>
+  %v0 = axle.reshape %v : (tensor<1x3x4xf32>) -> tensor<1x3x2x2xf32>
+  %v1 = axle.transpose %v0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x2xf32>) -> tensor<1x2x3x2xf32>
+  %v2 = axle.reshape %v1 : (tensor<1x2x3x2xf32>) -> tensor<1x2x1x3x2xf32>
+  %v3 = axle.expand %v2 : (tensor<1x2x1x3x2xf32>) -> tensor<1x2x2x3x2xf32>
+  %v4 = axle.reshape %v3 : (tensor<1x2x2x3x2xf32>) -> tensor<1x4x3x2xf32>
+  %s0 = axle.matmul %q1, %kt : (tensor<1x4x3x2xf32>, tensor<1x4x2x3xf32>) -> tensor<1x4x3x3xf32>
+  %s1 = axle.mul %s0, %scale : (tensor<1x4x3x3xf32>, tensor<f32>) -> tensor<1x4x3x3xf32>
+  %p = axle.softmax %s1 {axis = 3 : i64} : (tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %same = axle.equal %p, %p : (tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xi1>
+  %nan = axle.not %same : (tensor<1x4x3x3xi1>) -> tensor<1x4x3x3xi1>
+  %pg = axle.where %nan, %zero, %p : (tensor<1x4x3x3xi1>, tensor<1xf32>, tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %o = axle.matmul %pg, %v4 : (tensor<1x4x3x3xf32>, tensor<1x4x3x2xf32>) -> tensor<1x4x3x2xf32>
+  %o1 = axle.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x4x3x2xf32>) -> tensor<1x3x4x2xf32>
+  %o2 = axle.reshape %o1 : (tensor<1x3x4x2xf32>) -> tensor<1x3x8xf32>
+  return %o2 : tensor<1x3x8xf32>
+}
+
+// -----
+
+// A guard that replaces NaN by something other than 0 is not SDPA's: nothing fuses.
+// CHECK-LABEL: func.func @nan_guard_to_one_not_fused
+// CHECK-NOT: axle.attention
+// CHECK: axle.softmax
+func.func @nan_guard_to_one_not_fused(%q: tensor<1x4x3x2xf32>, %kt: tensor<1x4x2x3xf32>, %v: tensor<1x4x3x2xf32>) -> tensor<1x4x3x2xf32> {
+  %one = axle.constant dense<1.0> : tensor<1xf32>
+  %s0 = axle.matmul %q, %kt : (tensor<1x4x3x2xf32>, tensor<1x4x2x3xf32>) -> tensor<1x4x3x3xf32>
+  %p = axle.softmax %s0 {axis = 3 : i64} : (tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %same = axle.equal %p, %p : (tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xi1>
+  %nan = axle.not %same : (tensor<1x4x3x3xi1>) -> tensor<1x4x3x3xi1>
+  %pg = axle.where %nan, %one, %p : (tensor<1x4x3x3xi1>, tensor<1xf32>, tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %o = axle.matmul %pg, %v : (tensor<1x4x3x3xf32>, tensor<1x4x3x2xf32>) -> tensor<1x4x3x2xf32>
+  return %o : tensor<1x4x3x2xf32>
+}

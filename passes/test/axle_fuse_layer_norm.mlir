@@ -76,3 +76,56 @@ func.func @centered_escapes(%x: tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<3x5
   %n = axle.div %d, %s : (tensor<3x5xf32>, tensor<3x1xf32>) -> tensor<3x5xf32>
   return %n, %d : tensor<3x5xf32>, tensor<3x5xf32>
 }
+
+// -----
+
+// RMSNorm as canonicalization leaves Qwen2's / Llama's (x * x, reciprocal), then * gamma.
+// CHECK-LABEL: func.func @rms_norm_reciprocal
+// CHECK: %[[G:.*]] = axle.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]>
+// CHECK: %[[R:.*]] = axle.rms_norm %arg0, %[[G]] {epsilon = 9.99999997E-7 : f32}
+// CHECK-NOT: axle.reduce_mean
+// CHECK: return %[[R]]
+func.func @rms_norm_reciprocal(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %eps = axle.constant dense<1.0e-6> : tensor<f32>
+  %g = axle.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %0 = axle.mul %x, %x : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  %1 = axle.reduce_mean %0 {axes = array<i64: 2>, keepdims = true} : (tensor<2x3x4xf32>) -> tensor<2x3x1xf32>
+  %2 = axle.add %1, %eps : (tensor<2x3x1xf32>, tensor<f32>) -> tensor<2x3x1xf32>
+  %3 = axle.sqrt %2 : (tensor<2x3x1xf32>) -> tensor<2x3x1xf32>
+  %4 = axle.reciprocal %3 : (tensor<2x3x1xf32>) -> tensor<2x3x1xf32>
+  %5 = axle.mul %x, %4 : (tensor<2x3x4xf32>, tensor<2x3x1xf32>) -> tensor<2x3x4xf32>
+  %6 = axle.mul %g, %5 : (tensor<4xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %6 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// x / sqrt(mean(x^2) + eps) without a gamma: a scale of ones.
+// CHECK-LABEL: func.func @rms_norm_divided
+// CHECK: axle.rms_norm %arg0
+// CHECK-NOT: axle.div
+func.func @rms_norm_divided(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %eps = axle.constant dense<1.0e-5> : tensor<f32>
+  %0 = axle.mul %x, %x : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  %1 = axle.reduce_mean %0 {axes = array<i64: 1>, keepdims = true} : (tensor<3x4xf32>) -> tensor<3x1xf32>
+  %2 = axle.add %eps, %1 : (tensor<f32>, tensor<3x1xf32>) -> tensor<3x1xf32>
+  %3 = axle.sqrt %2 : (tensor<3x1xf32>) -> tensor<3x1xf32>
+  %4 = axle.div %x, %3 : (tensor<3x4xf32>, tensor<3x1xf32>) -> tensor<3x4xf32>
+  return %4 : tensor<3x4xf32>
+}
+
+// -----
+
+// The mean over a leading axis is not RMSNorm: left alone.
+// CHECK-LABEL: func.func @rms_over_wrong_axis_not_fused
+// CHECK-NOT: axle.rms_norm
+func.func @rms_over_wrong_axis_not_fused(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %eps = axle.constant dense<1.0e-5> : tensor<f32>
+  %0 = axle.mul %x, %x : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  %1 = axle.reduce_mean %0 {axes = array<i64: 0>, keepdims = true} : (tensor<3x4xf32>) -> tensor<1x4xf32>
+  %2 = axle.add %1, %eps : (tensor<1x4xf32>, tensor<f32>) -> tensor<1x4xf32>
+  %3 = axle.sqrt %2 : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  %4 = axle.reciprocal %3 : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  %5 = axle.mul %x, %4 : (tensor<3x4xf32>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  return %5 : tensor<3x4xf32>
+}

@@ -179,6 +179,8 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
       return Error(AXLE_INVALID_MODEL, "AttentionParams.mask %d is unknown",
                    static_cast<int>(a->mask()));
     p->num_heads = a->num_heads();
+    p->kv_heads = a->kv_heads();
+    p->zero_empty_rows = a->zero_empty_rows();
     p->alpha = a->scale();
     p->mask_mode = static_cast<uint8_t>(a->mask());
     p->beta = a->mask_fill();

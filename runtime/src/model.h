@@ -41,6 +41,8 @@ struct StepParams {
   int32_t weight_group = 32;      // LinearWeightOnly w4panel16: rows per int4 scale
   int64_t num_heads = 1;          // Attention; scale in alpha
   uint8_t mask_mode = 0;          // ref::MaskMode; mask_fill in beta
+  int64_t kv_heads = 0;           // Attention: K/V heads; 0 = num_heads (no grouping)
+  bool zero_empty_rows = false;   // Attention: fully masked query rows give 0, not NaN
   const uint8_t* code = nullptr;  // FusedElementwise program, pointing into the file
   int64_t code_size = 0;
   const float* constants = nullptr;  // its immediates (into the file, 4-byte aligned)

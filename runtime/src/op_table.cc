@@ -751,14 +751,20 @@ Status ValidateAttention(const OpInfo&, const OpArgs& a) {
   AXLE_RETURN_IF_ERROR(ExpectF32(k, "key"));
   AXLE_RETURN_IF_ERROR(ExpectF32(v, "value"));
   const int64_t h = a.params.num_heads;
+  const int64_t g = a.params.kv_heads > 0 ? a.params.kv_heads : h;
   if (q.shape.rank != 3 || k.shape.rank != 3 || v.shape.rank != 3)
     return Invalid("query %s, key %s and value %s must be [B, S, H*d]", ShapeText(q).text,
                    ShapeText(k).text, ShapeText(v).text);
-  if (h < 1 || q.shape.dims[2] % h || v.shape.dims[2] % h || v.shape.dims[2] / h > 1024)
-    return Invalid("%lld heads do not split query %s and value %s (head size at most 1024)",
-                   static_cast<long long>(h), ShapeText(q).text, ShapeText(v).text);
+  if (h < 1 || g < 1 || h % g)
+    return Invalid("%lld key/value heads do not divide %lld query heads", static_cast<long long>(g),
+                   static_cast<long long>(h));
+  if (q.shape.dims[2] % h || v.shape.dims[2] % g || v.shape.dims[2] / g > 1024)
+    return Invalid("%lld heads do not split query %s and %lld value %s (head size at most 1024)",
+                   static_cast<long long>(h), ShapeText(q).text, static_cast<long long>(g),
+                   ShapeText(v).text);
   if (k.shape.dims[0] != q.shape.dims[0] || v.shape.dims[0] != q.shape.dims[0] ||
-      k.shape.dims[1] != v.shape.dims[1] || k.shape.dims[2] != q.shape.dims[2])
+      k.shape.dims[1] != v.shape.dims[1] || k.shape.dims[2] / g != q.shape.dims[2] / h ||
+      k.shape.dims[2] % g)
     return Invalid("query %s, key %s and value %s disagree in batch, length or head size",
                    ShapeText(q).text, ShapeText(k).text, ShapeText(v).text);
   const bool has_mask = a.num_in > 3 && a.in[3];
@@ -783,7 +789,7 @@ Status ValidateAttention(const OpInfo&, const OpArgs& a) {
                      static_cast<long long>(full.dims[3]));
   }
   Shape out = q.shape;
-  out.dims[2] = v.shape.dims[2];
+  out.dims[2] = v.shape.dims[2] / g * h;
   return ExpectOutput(a, 0, DType::kF32, out);
 }
 KernelResult RunAttention(const OpInfo&, const OpArgs& a) {
@@ -792,10 +798,12 @@ KernelResult RunAttention(const OpInfo&, const OpArgs& a) {
   c.scale = a.params.alpha;
   c.mask = static_cast<ref::MaskMode>(a.params.mask_mode);
   c.mask_fill = a.params.beta;
+  c.kv_heads = a.params.kv_heads > 0 ? a.params.kv_heads : c.num_heads;
+  c.zero_empty_rows = a.params.zero_empty_rows;
   const TensorView* mask = a.num_in > 3 ? a.in[3] : nullptr;
   const TensorView &q = *a.in[0], &k = *a.in[1], &v = *a.in[2];
   const cpu::Kernels& kernels = cpu::HostKernels();
-  const int64_t dk = q.shape.dims[2] / c.num_heads, dv = v.shape.dims[2] / c.num_heads;
+  const int64_t dk = q.shape.dims[2] / c.num_heads, dv = v.shape.dims[2] / c.kv_heads;
   if (!kernels.f32_attention) {
     Report(a, "reference: no fused attention microkernel in this CPU variant");
   } else if (dk > cpu::kAttentionMaxDk || dv > cpu::kAttentionMaxDv) {
@@ -819,6 +827,8 @@ KernelResult RunAttention(const OpInfo&, const OpArgs& a) {
     }
     args.batch = q.shape.dims[0];
     args.heads = c.num_heads;
+    args.kv_heads = c.kv_heads;
+    args.zero_empty_rows = c.zero_empty_rows;
     args.sq = q.shape.dims[1];
     args.sk = k.shape.dims[1];
     args.dk = dk;

@@ -37,7 +37,8 @@ flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const P
     return fb::CreateActivationParams(b, static_cast<fb::Activation>(p.activation)).Union();
   case ParamsSpec::kAttention:
     return fb::CreateAttentionParams(b, static_cast<int32_t>(p.num_heads), p.alpha,
-                                     static_cast<fb::MaskMode>(p.mask), p.beta)
+                                     static_cast<fb::MaskMode>(p.mask), p.beta,
+                                     static_cast<int32_t>(p.kv_heads), p.zero_empty_rows)
         .Union();
   case ParamsSpec::kLinear:
     return fb::CreateLinearParams(b, static_cast<fb::Activation>(p.activation),
@@ -160,10 +161,13 @@ ParamsSpec ParamsSpec::Linear(uint8_t activation, uint8_t weight_layout, float i
   return p;
 }
 
-ParamsSpec ParamsSpec::Attention(int64_t num_heads, float scale, uint8_t mask, float mask_fill) {
+ParamsSpec ParamsSpec::Attention(int64_t num_heads, float scale, uint8_t mask, float mask_fill,
+                                 int64_t kv_heads, bool zero_empty_rows) {
   ParamsSpec p;
   p.kind = kAttention;
   p.num_heads = num_heads;
+  p.kv_heads = kv_heads;
+  p.zero_empty_rows = zero_empty_rows;
   p.alpha = scale;
   p.mask = mask;
   p.beta = mask_fill;

@@ -56,6 +56,8 @@ struct ParamsSpec {
   int32_t input_zero_point = 0;
   int32_t weight_group = 32;   // LinearWeightOnly w4panel16
   int64_t num_heads = 1;       // attention (scale in alpha, mask_fill in beta)
+  int64_t kv_heads = 0;        // attention: K/V heads, 0 = num_heads
+  bool zero_empty_rows = false;  // attention: fully masked query rows give 0
   uint8_t mask = 0;            // schema MaskMode
   std::vector<uint8_t> code;   // fused elementwise program
   std::vector<float> constants;
@@ -89,7 +91,8 @@ struct ParamsSpec {
   static ParamsSpec Activation(uint8_t activation);
   static ParamsSpec Linear(uint8_t activation, uint8_t weight_layout, float input_scale = 1.0f,
                            int32_t input_zero_point = 0, int32_t weight_group = 32);
-  static ParamsSpec Attention(int64_t num_heads, float scale, uint8_t mask, float mask_fill);
+  static ParamsSpec Attention(int64_t num_heads, float scale, uint8_t mask, float mask_fill,
+                              int64_t kv_heads = 0, bool zero_empty_rows = false);
   static ParamsSpec Elementwise(std::vector<uint8_t> code, std::vector<float> constants);
 };
 

@@ -1,7 +1,8 @@
 """Models exported by PyTorch's two exporters (tests/exported/fixtures, written by
 export_models.py) through `axle compile` + `axle run`, each output compared with ONNX Runtime's on
-the same file and inputs (rtol 1e-3, atol 1e-4). Fails on any model that does not compile, run
-or match.
+the same file and inputs (rtol 1e-3, atol 1e-4), and the fusion report (`axle compile --json`
+ops) checked against what each model class must fuse, whichever exporter wrote it. Fails on any
+model that does not compile, run, match or fuse.
 
     python tests/exported/run_exported.py --axle build/bin/axle [--only NAME] [--json]
 """
@@ -19,6 +20,17 @@ import onnxruntime as ort
 from onnx import numpy_helper
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+
+# Per model class (the fixture name before _ts / _dynamo): ops the plan must contain (fused) and
+# ops that must be gone (their decomposed spellings).
+FUSIONS = {
+    "bert": ({"attention", "layer_norm"}, {"softmax", "matmul", "transpose"}),
+    "qwen2": ({"attention", "rms_norm"}, {"softmax", "matmul", "pow", "reduce_mean", "expand",
+                                          "cast"}),
+    "transformer": ({"attention", "layer_norm"}, {"softmax", "matmul", "transpose", "gather"}),
+    "vit": ({"attention", "layer_norm"}, {"softmax", "matmul", "gather"}),
+    "detr": ({"attention", "layer_norm"}, {"matmul"}),
+}
 
 
 def load_pb(path):
@@ -45,7 +57,14 @@ def check(axle, folder):
                            text=True, timeout=300)
         if r.returncode != 0:
             return "compile-error", (r.stderr.strip().splitlines() or ["?"])[0][:300], None
-        check.compile_ms = json.loads(r.stdout).get("compile_ms")
+        report = json.loads(r.stdout)
+        check.compile_ms = report.get("compile_ms")
+        ops = set(report.get("ops", {}))
+        need, gone = FUSIONS.get(os.path.basename(folder.rstrip("/")).rsplit("_", 1)[0],
+                                 (set(), set()))
+        if need - ops or gone & ops:
+            return ("unfused", f"plan lacks {sorted(need - ops)} / still has {sorted(gone & ops)}",
+                    None)
         r = subprocess.run([axle, "run", plan, "--inputs", data, "--outputs", out, "-q"],
                            capture_output=True, text=True, timeout=300)
         if r.returncode != 0:

@@ -200,13 +200,13 @@ TEST(CpuAttention, MatchesReferenceWithAndWithoutMasks) {
   const bool ran = ForEachVariant(&cpu::Kernels::f32_attention, [&] {
     std::mt19937 rng(9);
     for (int64_t b : {1, 2})
-      for (int64_t heads : {1, 3})
+      for (auto [heads, kv_heads] : {std::pair<int64_t, int64_t>{1, 1}, {3, 3}, {4, 2}, {6, 1}})
         for (int64_t sq : {1, 7, 13})
           for (int64_t sk : {1, 13, 64, 65, 257})
             for (auto [dk, dv] : {std::pair<int64_t, int64_t>{8, 8}, {7, 13}, {64, 64}})
               for (int mode = 0; mode < 4; ++mode) {
-                std::vector<float> q(b * sq * heads * dk), k(b * sk * heads * dk),
-                    v(b * sk * heads * dv), want(b * sq * heads * dv), got(want.size());
+                std::vector<float> q(b * sq * heads * dk), k(b * sk * kv_heads * dk),
+                    v(b * sk * kv_heads * dv), want(b * sq * heads * dv), got(want.size());
                 Fill(&rng, q.data(), q.size(), -2, 2);
                 Fill(&rng, k.data(), k.size(), -2, 2);
                 Fill(&rng, v.data(), v.size());
@@ -225,13 +225,14 @@ TEST(CpuAttention, MatchesReferenceWithAndWithoutMasks) {
                 }
                 ref::AttentionConfig c;
                 c.num_heads = heads;
+                c.kv_heads = kv_heads;
                 c.scale = 1.0f / std::sqrt(float(dk));
                 c.mask = static_cast<ref::MaskMode>(mode);
                 c.mask_fill = -INFINITY;
                 const TensorView* mask = mode ? &mv : nullptr;
                 ref::Attention(View(q.data(), {b, sq, heads * dk}),
-                               View(k.data(), {b, sk, heads * dk}),
-                               View(v.data(), {b, sk, heads * dv}), mask, c,
+                               View(k.data(), {b, sk, kv_heads * dk}),
+                               View(v.data(), {b, sk, kv_heads * dv}), mask, c,
                                View(want.data(), {b, sq, heads * dv}), nullptr);
                 cpu::AttentionArgs a{};
                 a.q = q.data();
@@ -249,6 +250,7 @@ TEST(CpuAttention, MatchesReferenceWithAndWithoutMasks) {
                 if (mode) ref::BroadcastStridesOf(mv.shape, full, a.mask_strides);
                 a.batch = b;
                 a.heads = heads;
+                a.kv_heads = kv_heads;
                 a.sq = sq;
                 a.sk = sk;
                 a.dk = dk;
@@ -258,11 +260,58 @@ TEST(CpuAttention, MatchesReferenceWithAndWithoutMasks) {
                 cpu::AttentionF32(K(), a, nullptr);
                 for (size_t i = 0; i < got.size(); ++i)
                   ASSERT_NEAR(got[i], want[i], 2e-5 * (1 + std::fabs(want[i])))
-                      << "b=" << b << " h=" << heads << " sq=" << sq << " sk=" << sk << " dk=" << dk
-                      << " dv=" << dv << " mode=" << mode << " at " << i;
+                      << "b=" << b << " h=" << heads << "/" << kv_heads << " sq=" << sq
+                      << " sk=" << sk << " dk=" << dk << " dv=" << dv << " mode=" << mode << " at "
+                      << i;
               }
   });
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_attention";
+}
+
+// A query row whose every key is masked with -inf: softmax's NaN, or 0 with zero_empty_rows (the
+// exporters' where(isnan(p), 0, p) guard), in the reference and every variant alike.
+TEST(CpuAttention, FullyMaskedRowsGiveNanOrZero) {
+  const int64_t heads = 2, sq = 5, sk = 9, d = 16;
+  std::vector<float> q(sq * heads * d, 0.5f), k(sk * heads * d, 0.25f), v(sk * heads * d, 1.0f);
+  std::vector<float> mask(sq * sk, 0.0f);
+  for (int64_t j = 0; j < sk; ++j) mask[2 * sk + j] = -INFINITY;  // query row 2: every key
+  for (bool zero : {false, true}) {
+    ref::AttentionConfig c;
+    c.num_heads = heads;
+    c.mask = ref::MaskMode::kAdditive;
+    c.zero_empty_rows = zero;
+    std::vector<float> want(sq * heads * d);
+    const TensorView mask_view = View(mask.data(), {1, 1, sq, sk});
+    ref::Attention(View(q.data(), {1, sq, heads * d}), View(k.data(), {1, sk, heads * d}),
+                   View(v.data(), {1, sk, heads * d}), &mask_view, c,
+                   View(want.data(), {1, sq, heads * d}), nullptr);
+    for (int64_t i = 0; i < sq; ++i)
+      for (int64_t x = 0; x < heads * d; ++x) {
+        const float w = want[i * heads * d + x];
+        if (i == 2)
+          EXPECT_TRUE(zero ? w == 0.0f : std::isnan(w)) << "reference, zero=" << zero;
+        else
+          EXPECT_FLOAT_EQ(w, 1.0f);  // softmax weights sum to 1 over values of 1
+      }
+    ForEachVariant(&cpu::Kernels::f32_attention, [&] {
+      std::vector<float> got(want.size());
+      cpu::AttentionArgs a{};
+      a.q = q.data(), a.k = k.data(), a.v = v.data(), a.y = got.data();
+      a.mask = mask.data();
+      a.mask_mode = 1;
+      a.mask_strides[2] = sk, a.mask_strides[3] = 1;
+      a.batch = 1, a.heads = heads, a.kv_heads = heads, a.sq = sq, a.sk = sk, a.dk = a.dv = d;
+      a.scale = 1.0f;
+      a.zero_empty_rows = zero;
+      cpu::AttentionF32(K(), a, nullptr);
+      for (size_t i = 0; i < got.size(); ++i) {
+        if (std::isnan(want[i]))
+          ASSERT_TRUE(std::isnan(got[i])) << "at " << i;
+        else
+          ASSERT_EQ(got[i], want[i]) << "zero=" << zero << " at " << i;
+      }
+    });
+  }
 }
 
 // The errors stated in kernels/x86/avx2-math.h, measured on a dense grid.
