@@ -11,6 +11,9 @@
 #                   clang), in build-fuzz/ (see scripts/fuzz.sh)
 #   make demo       build and run the main job (the trained planner, the camera planner vs ORT)
 #   make bench      the planner family vs ONNX Runtime, written to docs/benchmarks.md
+#   make bench-models  every model class (planner, nn.Transformer, ResNet-18, MobileNetV2, ViT,
+#                   BERT, Qwen2 prefill, DETR) vs ONNX Runtime and OpenVINO at 1 and 2 threads,
+#                   written to docs/benchmarks.md (installs .venv-bench: torch, openvino; ~3 GB)
 #   make runtime    the runtime-only configuration (no MLIR/LLVM/protobuf/ONNX), in build-runtime/
 #   make arm64      the runtime-only AArch64 cross build (g++-aarch64-linux-gnu), in build-arm64/:
 #                   libaxle_runtime.a, the kernel and runtime tests, bin/axle-run
@@ -30,8 +33,8 @@ CLANG_FLAGS = -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test sanitize sanitize-thread fuzz fuzz-build demo bench runtime arm64 \
-	test-arm64 clean
+.PHONY: all deps build test sanitize sanitize-thread fuzz fuzz-build demo bench bench-models \
+	runtime arm64 test-arm64 clean
 
 all: build
 
@@ -98,6 +101,12 @@ demo: build
 # Axle vs ONNX Runtime on the planner family, 1 and 2 threads; rewrites docs/benchmarks.md.
 bench: build
 	@.venv/bin/python bench/planner_vs_ort.py --axle $(BUILD)/bin/axle --doc docs/benchmarks.md
+
+# Exports the benchmark models with torch (once, into build/bench-models), then times them.
+bench-models: build
+	@bash scripts/install-deps.sh --bench
+	@.venv-bench/bin/python bench/model_classes.py --axle $(BUILD)/bin/axle \
+	  --models $(BUILD)/bench-models --doc docs/benchmarks.md --json $(BUILD)/bench-models.json
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD) $(RUNTIME_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) $(ARM64_BUILD)

@@ -140,6 +140,11 @@ struct AbsorbActivation : mlir::OpRewritePattern<OpTy> {
     llvm::StringRef act = "relu";
     if constexpr (std::is_same_v<OpTy, ir::GeluOp>)
       act = op.getApproximate() == "tanh" ? "gelu_tanh" : "gelu";
+    if constexpr (std::is_same_v<OpTy, ir::ClipOp>) {
+      if (op.getLo().convertToFloat() != 0.0f || op.getHi().convertToFloat() != 6.0f)
+        return rewriter.notifyMatchFailure(op, "a clip other than ReLU6 (0, 6)");
+      act = "relu6";
+    }
     auto fused = rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
                                                            linear.getWeight(), linear.getBias(),
                                                            mlir::Value(), act);
@@ -149,11 +154,33 @@ struct AbsorbActivation : mlir::OpRewritePattern<OpTy> {
   }
 };
 
+// relu / clip(0, 6) of a depthwise convolution -> its activation.
+template <typename OpTy>
+struct AbsorbDepthwiseActivation : mlir::OpRewritePattern<OpTy> {
+  using mlir::OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter& rewriter) const override {
+    auto conv = SingleUseDef<ir::DepthwiseConvOp>(op.getInput());
+    if (!conv || conv.getActivation() != "none")
+      return rewriter.notifyMatchFailure(op, "the input is not a depthwise conv without one");
+    llvm::StringRef act = "relu";
+    if constexpr (std::is_same_v<OpTy, ir::ClipOp>) {
+      if (op.getLo().convertToFloat() != 0.0f || op.getHi().convertToFloat() != 6.0f)
+        return rewriter.notifyMatchFailure(op, "a clip other than ReLU6 (0, 6)");
+      act = "relu6";
+    }
+    rewriter.modifyOpInPlace(conv, [&] { conv.setActivation(act); });
+    rewriter.replaceOp(op, conv.getResult());
+    return success();
+  }
+};
+
 struct FuseLinear : impl::AxleFuseLinearBase<FuseLinear> {
   void runOnOperation() override {
-    if (mlir::failed(ApplyPatterns<MatMulToLinear, GemmToLinear, AbsorbBias, AbsorbResidual,
-                                   AbsorbActivation<ir::ReluOp>, AbsorbActivation<ir::GeluOp>>(
-            getOperation())))
+    if (mlir::failed(
+            ApplyPatterns<MatMulToLinear, GemmToLinear, AbsorbBias, AbsorbResidual,
+                          AbsorbActivation<ir::ReluOp>, AbsorbActivation<ir::GeluOp>,
+                          AbsorbActivation<ir::ClipOp>, AbsorbDepthwiseActivation<ir::ReluOp>,
+                          AbsorbDepthwiseActivation<ir::ClipOp>>(getOperation())))
       signalPassFailure();
   }
 };

@@ -41,6 +41,25 @@ def AxleFuseGelu : Pass<"axle-fuse-gelu", "mlir::func::FuncOp"> {
   }];
 }
 
+def AxleConvToGemm : Pass<"axle-conv-to-gemm", "mlir::func::FuncOp"> {
+  let summary = "2-D convolutions as channels-last GEMMs (im2col + matmul) or depthwise convs";
+  let description = [{
+    Before:
+      %y = axle.conv %x, %W, %b {group = 1, pads, strides, dilations}
+        : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x56x56xf32>
+    After:
+      %t = axle.transpose %x {perm = [0, 2, 3, 1]}                 // [1, 56, 56, 64]
+      %c = axle.im2col %t {kernel = [3, 3], ...}                    // [1, 56, 56, 576]
+      %g = axle.add (axle.matmul %c, %W'), %b                       // W' [576, 64]
+      %y = axle.transpose %g {perm = [0, 3, 1, 2]}
+    1x1 windows skip im2col (a strided slice when the stride is above 1); depthwise
+    convolutions (group = C = M) become axle.depthwise_conv. Convolutions with other groups,
+    non-constant weights or other ranks stay. Canonicalization then cancels the transposes
+    between consecutive convolutions, and axle-fuse-linear makes the bias, activation and
+    residual the GEMM's epilogue.
+  }];
+}
+
 def AxleFuseLinear : Pass<"axle-fuse-linear", "mlir::func::FuncOp"> {
   let summary = "MatMul/Gemm with a constant weight (+ bias, + Relu/GELU) -> axle.linear";
   let description = [{

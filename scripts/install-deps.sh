@@ -2,6 +2,11 @@
 # Installs everything Axle needs on a fresh Debian 12 machine, idempotently:
 # the Debian packages named in DEVELOPERS.md and a git-ignored Python venv (.venv/)
 # with the test tooling (onnx, onnxruntime, numpy). Fast (< 1 s) when all is present.
+#
+#   scripts/install-deps.sh           what `make build` / `make test` need
+#   scripts/install-deps.sh --bench   also .venv-bench/: torch, torchvision, transformers (to
+#                                     export the benchmark models) and openvino (the CPU peer),
+#                                     ~3 GB from PyPI; never in CI (`make bench-models` uses it)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,6 +44,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+bench=0
+[ "${1:-}" = "--bench" ] && bench=1
+
 stamp="$venv/.axle-deps"
 want="${python_packages[*]}"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
@@ -46,4 +54,16 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "${python_packages[@]}"
   echo "$want" > "$stamp"
+fi
+
+if [ "$bench" = 1 ]; then
+  bench_venv="$root/.venv-bench"
+  bench_packages=("${python_packages[@]}" torch torchvision transformers onnxscript openvino)
+  bench_want="${bench_packages[*]}"
+  if [ ! -f "$bench_venv/.axle-deps" ] || [ "$(cat "$bench_venv/.axle-deps")" != "$bench_want" ]; then
+    echo "install-deps: creating the benchmark venv at $bench_venv with: $bench_want"
+    python3 -m venv "$bench_venv"
+    "$bench_venv/bin/python" -m pip install -q --disable-pip-version-check "${bench_packages[@]}"
+    echo "$bench_want" > "$bench_venv/.axle-deps"
+  fi
 fi

@@ -296,6 +296,8 @@ int CompileMain(int argc, char** argv) {
   pm.addPass(mlir::createCSEPass());
   pm.addPass(mlir::createCanonicalizerPass());
   if (!args.Has("--no-fusion")) {
+    pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleConvToGemm());
+    pm.addPass(mlir::createCanonicalizerPass());
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseLayerNorm());
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseGelu());
     pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseLinear());

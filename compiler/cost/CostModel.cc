@@ -58,9 +58,10 @@ double FlopsPerElement(const std::string& op) {
     return 8;
   if (op == "reshape" || op == "slice" || op == "concat" || op == "transpose" || op == "gather" ||
       op == "cast" || op == "expand" || op == "pad" || op == "gather_elements" ||
-      op == "gather_nd")
+      op == "gather_nd" || op == "im2col")
     return 0;
-  if (op == "pool" || op == "resample" || op == "grid_sample") return 9;  // a 3x3 window
+  if (op == "pool" || op == "resample" || op == "grid_sample" || op == "depthwise_conv")
+    return 9;  // a 3x3 window
   return 1;
 }
 

@@ -297,7 +297,7 @@ def Axle_LinearOp : Axle_Op<"linear", [Pure, AttrSizedOperandSegments]> {
   let summary = "act(x @ w + bias) + residual: a matmul with a constant weight and its epilogue";
   let description = [{
     Produced by axle-fuse-linear from MatMul + Add (+ Relu or GELU) and from Gemm. The input is
-    [..., K]; `activation` is one of none, relu, gelu, gelu_tanh. `weight_layout` "kn": the
+    [..., K]; `activation` is one of none, relu, gelu, gelu_tanh, relu6. `weight_layout` "kn": the
     weight is [K, N]; "panel16": packed by axle-pack-weights into [ceil(N/16), K, 16] panels
     for the x86 GEMM microkernels (kernels/common/pack.h). `residual` (the result's type) is
     added last, after the activation: the transformer's skip connection, absorbed from a
@@ -596,12 +596,43 @@ def Axle_PoolOp : Axle_Op<"pool", [Pure]> {
   let description = [{
     `kind`: "max", "average" or "lp" (order `p`). Padded positions never win a max and count in an
     average only with `count_include_pad`. The result's extent (floor or ceil mode) is its type.
+    `channels_last` (2-D max and average only): input and result are [N, H, W, C].
   }];
   let arguments = (ins AnyRankedTensor:$input, StrAttr:$kind, DenseI64ArrayAttr:$kernel,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                   DenseI64ArrayAttr:$dilations, BoolAttr:$count_include_pad, I64Attr:$p);
+                   DenseI64ArrayAttr:$dilations, BoolAttr:$count_include_pad, I64Attr:$p,
+                   DefaultValuedAttr<BoolAttr, "false">:$channels_last);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+// Channels-last convolution pieces, produced by axle-conv-to-gemm.
+def Axle_Im2ColOp : Axle_Op<"im2col", [Pure]> {
+  let summary = "the windows of a 2-D convolution over [N, H, W, C], as [N, Ho, Wo, kh*kw*C]";
+  let description = [{
+    Row (n, oy, ox) holds x[n, oy*s0 - p0 + ky*d0, ox*s1 - p1 + kx*d1, c] in (ky, kx, c) order,
+    0 where that is padding: multiplied by the [kh*kw*C, M] weight it is the convolution.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Axle_DepthwiseConvOp : Axle_Op<"depthwise_conv", [Pure]> {
+  let summary = "depthwise 2-D convolution over [N, H, W, C], weight [kh, kw, C] (+ bias [C])";
+  let description = [{ `activation` (none, relu, relu6) applies to the result. }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                   Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$activation);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 

@@ -6,6 +6,8 @@
 //   - gather of one constant index is a slice plus a reshape, and a slice of such a chain slices
 //     the chain's source (nn.MultiheadAttention's packed QKV: reshape, transpose, gather 0/1/2
 //     become three column slices of the projection);
+//   - transposes sink below elementwise ops and keepdims reductions (layout changes around
+//     channels-last convolutions then meet and cancel);
 //   - pow(x, 2) is x * x, pow(x, 0.5) is sqrt(x), pow(x, -0.5) and 1 / x are reciprocals, x / c
 //     is x * (1 / c) for a constant c.
 #include <numeric>
@@ -342,6 +344,174 @@ struct SliceOfViews : mlir::OpRewritePattern<SliceOp> {
   }
 };
 
+SmallVector<int64_t> InversePerm(ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int64_t>(i);
+  return inverse;
+}
+
+RankedTensorType WithShape(RankedTensorType like, ArrayRef<int64_t> shape) {
+  return RankedTensorType::get(shape, like.getElementType());
+}
+
+bool IsElementwiseUnary(mlir::Operation* op) {
+  return llvm::isa<ReluOp, ClipOp, SigmoidOp, TanhOp, ErfOp, ExpOp, NegOp, AbsOp, SqrtOp,
+                   LeakyReluOp, ReciprocalOp>(op);
+}
+
+// unary(transpose(x, p)) -> transpose(unary(x), p), the transpose used only there.
+struct SinkTransposeBelowUnary : mlir::RewritePattern {
+  explicit SinkTransposeBelowUnary(mlir::MLIRContext* context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+  LogicalResult matchAndRewrite(mlir::Operation* op, PatternRewriter& rewriter) const override {
+    if (!IsElementwiseUnary(op) || op->getNumOperands() != 1)
+      return rewriter.notifyMatchFailure(op, "not an elementwise unary op");
+    auto t = op->getOperand(0).getDefiningOp<TransposeOp>();
+    if (!t || !t.getResult().hasOneUse() || op->getResult(0).getType() != t.getType())
+      return rewriter.notifyMatchFailure(op, "the operand is not a private transpose");
+    mlir::Operation* moved = rewriter.clone(*op);
+    moved->setOperand(0, t.getInput());
+    moved->getResult(0).setType(t.getInput().getType());
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, op->getResult(0).getType(), moved->getResult(0),
+                                             t.getPermAttr());
+    return mlir::success();
+  }
+};
+
+// binary(transpose(a, p), transpose(b, p)) or binary(transpose(a, p), constant c) ->
+// transpose(binary(a, b or c transposed back), p), for results of the transposed shape.
+template <typename OpTy>
+struct SinkTransposeBelowBinary : mlir::OpRewritePattern<OpTy> {
+  using mlir::OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter& rewriter) const override {
+    auto type = llvm::cast<RankedTensorType>(op.getType());
+    auto lt = op.getLhs().template getDefiningOp<TransposeOp>();
+    auto rt = op.getRhs().template getDefiningOp<TransposeOp>();
+    TransposeOp t = lt ? lt : rt;
+    if (!t || t.getType() != type)
+      return rewriter.notifyMatchFailure(op, "no operand is a transpose of the result's shape");
+    auto perm = t.getPerm();
+    auto inverse = InversePerm(perm);
+    auto back = [&](Value v) -> Value {
+      if (auto vt = v.getDefiningOp<TransposeOp>(); vt && vt.getPerm() == perm) {
+        if (vt.getType() != type) return {};
+        return vt.getInput();
+      }
+      if (!v.getDefiningOp<ConstantOp>()) return {};
+      auto ct = llvm::cast<RankedTensorType>(v.getType());
+      if (ct.getRank() > type.getRank()) return {};
+      SmallVector<int64_t> full(type.getRank() - ct.getRank(), 1);
+      full.append(ct.getShape().begin(), ct.getShape().end());
+      Value c = v;
+      if (ct.getRank() != type.getRank())
+        c = rewriter.create<ReshapeOp>(v.getLoc(), WithShape(ct, full), v);
+      SmallVector<int64_t> moved;
+      for (int64_t q : inverse) moved.push_back(full[q]);
+      return rewriter.create<TransposeOp>(v.getLoc(), WithShape(ct, moved), c,
+                                          rewriter.getDenseI64ArrayAttr(inverse));
+    };
+    const bool both = lt && rt;
+    auto other = (lt ? op.getRhs() : op.getLhs()).template getDefiningOp<ConstantOp>();
+    if (!both && !other)
+      return rewriter.notifyMatchFailure(op,
+                                         "the other operand is neither transposed nor constant");
+    // A splat (attention's scale on q or k) needs no layout: the transpose stays above it, where
+    // the attention fusion looks for it.
+    if (!both) {
+      auto dense = llvm::dyn_cast<mlir::DenseElementsAttr>(other.getValue());
+      if (!dense || dense.isSplat() || dense.getNumElements() == 1)
+        return rewriter.notifyMatchFailure(op, "a splat constant: nothing to move");
+    }
+    if (!both && !t.getResult().hasOneUse())
+      return rewriter.notifyMatchFailure(op, "the transpose has other users");
+    Value lhs = back(op.getLhs()), rhs = back(op.getRhs());
+    if (!lhs || !rhs) return rewriter.notifyMatchFailure(op, "operands do not move back");
+    auto inner = rewriter.create<OpTy>(op.getLoc(), t.getInput().getType(), lhs, rhs);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, type, inner.getResult(), t.getPermAttr());
+    return mlir::success();
+  }
+};
+
+// concat(transpose(a, p), transpose(b, p), ..., axis) -> transpose(concat(a, b, ..., p[axis]), p)
+// (rotate_half in RoPE: its halves then stay in the layout the heads came in).
+struct SinkTransposeBelowConcat : mlir::OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op, PatternRewriter& rewriter) const override {
+    SmallVector<Value> inner;
+    ArrayRef<int64_t> perm;
+    for (Value v : op.getInputs()) {
+      auto t = v.getDefiningOp<TransposeOp>();
+      if (!t || !t.getResult().hasOneUse() || (!perm.empty() && t.getPerm() != perm))
+        return rewriter.notifyMatchFailure(op, "not all inputs private transposes by one perm");
+      perm = t.getPerm();
+      inner.push_back(t.getInput());
+    }
+    if (inner.empty()) return rewriter.notifyMatchFailure(op, "no inputs");
+    const int64_t axis = perm[op.getAxis()];
+    auto type = llvm::cast<RankedTensorType>(op.getType());
+    SmallVector<int64_t> shape(llvm::cast<RankedTensorType>(inner[0].getType()).getShape());
+    shape[axis] = type.getDimSize(op.getAxis());
+    auto concat = rewriter.create<ConcatOp>(op.getLoc(), WithShape(type, shape), inner,
+                                            rewriter.getI64IntegerAttr(axis));
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, type, concat.getResult(),
+                                             rewriter.getDenseI64ArrayAttr(perm));
+    return mlir::success();
+  }
+};
+
+// reduce_mean(transpose(x, p), axes, keepdims) -> transpose(reduce_mean(x, p[axes]), p).
+struct SinkTransposeBelowMean : mlir::OpRewritePattern<ReduceMeanOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceMeanOp op, PatternRewriter& rewriter) const override {
+    auto t = op.getInput().getDefiningOp<TransposeOp>();
+    if (!t || !op.getKeepdims() || !t.getResult().hasOneUse())
+      return rewriter.notifyMatchFailure(op, "not a keepdims mean of a private transpose");
+    auto perm = t.getPerm();
+    SmallVector<int64_t> axes;
+    for (int64_t a : op.getAxes()) axes.push_back(perm[a]);
+    llvm::sort(axes);
+    auto in = llvm::cast<RankedTensorType>(t.getInput().getType());
+    SmallVector<int64_t> shape(in.getShape());
+    for (int64_t a : axes) shape[a] = 1;
+    auto mean = rewriter.create<ReduceMeanOp>(op.getLoc(), WithShape(in, shape), t.getInput(),
+                                              rewriter.getDenseI64ArrayAttr(axes),
+                                              rewriter.getBoolAttr(true));
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, op.getType(), mean.getResult(), t.getPermAttr());
+    return mlir::success();
+  }
+};
+
+// pool(transpose(x [N,H,W,C], [0,3,1,2])) -> transpose(channels-last pool(x)), for 2-D max and
+// average pools with the floor extent (what the channels-last kernel computes).
+struct SinkTransposeBelowPool : mlir::OpRewritePattern<PoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PoolOp op, PatternRewriter& rewriter) const override {
+    auto t = op.getInput().getDefiningOp<TransposeOp>();
+    if (!t || op.getChannelsLast() || t.getPerm() != ArrayRef<int64_t>({0, 3, 1, 2}) ||
+        !t.getResult().hasOneUse())
+      return rewriter.notifyMatchFailure(op, "not a pool of a channels-last tensor");
+    if (op.getKind() != "max" && op.getKind() != "average")
+      return rewriter.notifyMatchFailure(op, "only max and average pools have the kernel");
+    auto in = llvm::cast<RankedTensorType>(t.getInput().getType());
+    auto out = llvm::cast<RankedTensorType>(op.getType());
+    auto k = op.getKernel(), s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+    if (k.size() != 2) return rewriter.notifyMatchFailure(op, "not a 2-D pool");
+    for (int i = 0; i < 2; ++i) {
+      const int64_t span = in.getDimSize(1 + i) + p[i] + p[2 + i] - ((k[i] - 1) * d[i] + 1);
+      if (span < 0 || span / s[i] + 1 != out.getDimSize(2 + i))
+        return rewriter.notifyMatchFailure(op, "ceil-mode extent");
+    }
+    auto cl =
+        WithShape(in, {out.getDimSize(0), out.getDimSize(2), out.getDimSize(3), out.getDimSize(1)});
+    auto pool = rewriter.create<PoolOp>(op.getLoc(), cl, t.getInput(), op.getKindAttr(),
+                                        op.getKernelAttr(), op.getStridesAttr(), op.getPadsAttr(),
+                                        op.getDilationsAttr(), op.getCountIncludePadAttr(),
+                                        op.getPAttr(), rewriter.getBoolAttr(true));
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, out, pool.getResult(), t.getPermAttr());
+    return mlir::success();
+  }
+};
+
 // pow(x, c) for c in {1, 2, 0.5, -0.5}: x, x * x, sqrt(x), 1 / sqrt(x).
 struct PowOfConstant : mlir::OpRewritePattern<PowOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -409,7 +579,11 @@ struct DivCanonical : mlir::OpRewritePattern<DivOp> {
 void TransposeOp::getCanonicalizationPatterns(mlir::RewritePatternSet& patterns,
                                               mlir::MLIRContext* context) {
   AddTransposeFolds(patterns, context);
-  patterns.add<CollapseViewChain<TransposeOp>>(context);
+  patterns
+      .add<CollapseViewChain<TransposeOp>, SinkTransposeBelowUnary, SinkTransposeBelowBinary<AddOp>,
+           SinkTransposeBelowBinary<SubOp>, SinkTransposeBelowBinary<MulOp>,
+           SinkTransposeBelowBinary<MaxOp>, SinkTransposeBelowBinary<MinOp>, SinkTransposeBelowMean,
+           SinkTransposeBelowPool, SinkTransposeBelowConcat>(context);
 }
 void ReshapeOp::getCanonicalizationPatterns(mlir::RewritePatternSet& patterns,
                                             mlir::MLIRContext* context) {

@@ -52,6 +52,7 @@ std::optional<uint8_t> ActivationCode(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<uint8_t>>(name)
       .Case("none", fb::Activation_None)
       .Case("relu", fb::Activation_Relu)
+      .Case("relu6", fb::Activation_Relu6)
       .Case("gelu", fb::Activation_Gelu)
       .Case("gelu_tanh", fb::Activation_GeluTanh)
       .Default(std::nullopt);
@@ -255,6 +256,22 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
         return set(fb::OpCode_CumSum, p);
       })
       .Case([&](ConvOp o) { return set(fb::OpCode_Conv, ConvParams(o)); })
+      .Case([&](Im2ColOp o) {
+        return set(fb::OpCode_Im2Col, ParamsSpec::Window(Vec(o.getKernel()), Vec(o.getStrides()),
+                                                         Vec(o.getPads()), Vec(o.getDilations())));
+      })
+      .Case([&](DepthwiseConvOp o) -> mlir::LogicalResult {
+        auto wt = llvm::cast<mlir::RankedTensorType>(o.getWeight().getType());
+        ParamsSpec p = ParamsSpec::Window(Vec(wt.getShape().take_front(2)), Vec(o.getStrides()),
+                                          Vec(o.getPads()), Vec(o.getDilations()));
+        auto act = ActivationCode(o.getActivation());
+        if (!act) {
+          *why = "unknown activation '" + o.getActivation().str() + "'";
+          return mlir::failure();
+        }
+        p.activation = *act;
+        return set(fb::OpCode_DepthwiseConv, p);
+      })
       .Case([&](ConvTransposeOp o) { return set(fb::OpCode_ConvTranspose, ConvParams(o)); })
       .Case([&](PoolOp o) -> mlir::LogicalResult {
         ParamsSpec p = ParamsSpec::Window(Vec(o.getKernel()), Vec(o.getStrides()), Vec(o.getPads()),
@@ -269,6 +286,7 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
                                      : fb::PoolMode_Lp;
         p.count_include_pad = o.getCountIncludePad();
         p.p = o.getP();
+        p.channels_last = o.getChannelsLast();
         return set(fb::OpCode_Pool, p);
       })
       .Case([&](GridSampleOp o) -> mlir::LogicalResult {

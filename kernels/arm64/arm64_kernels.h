@@ -10,6 +10,7 @@
 namespace axle::arm64 {
 
 using cpu::AttentionArgs;
+using cpu::DepthwiseArgs;
 using cpu::kGemmAccumulate;
 using cpu::kGemmLast;
 using cpu::S8Epilogue;
@@ -35,6 +36,7 @@ void axle_s8_gemm_ukernel_4x16c8__neoni8mm(size_t mr, size_t nr, size_t quads, c
                                            const int8_t* w, size_t panel_stride,
                                            const S8Epilogue& e, float* c, size_t ldc);
 void axle_f32_vmath__neon(VMathFn fn, const float* x, float* y, size_t n);
+void axle_f32_dwconv__neon(const DepthwiseArgs& args, int64_t row_begin, int64_t row_end);
 void axle_f32_attention__neon(const AttentionArgs& args, int64_t row_begin, int64_t row_end);
 void axle_f32_layernorm__neon(const float* x, size_t rows, size_t inner, const float* scale,
                               const float* bias, float epsilon, float* y);

@@ -52,6 +52,7 @@ bool Has2(unsigned long bit) { return (getauxval(AT_HWCAP2) & bit) != 0; }
   k.gemm_nr = 16;
   k.f32_gemm = &arm64::axle_f32_gemm_ukernel_4x16__neonfma;
   k.f32_attention = &arm64::axle_f32_attention__neon;
+  k.f32_depthwise = &arm64::axle_f32_dwconv__neon;
   k.f32_vmath = &arm64::axle_f32_vmath__neon;
   k.f32_layernorm = &arm64::axle_f32_layernorm__neon;
   k.quantize_u8 = &arm64::axle_quantize_u8__neon;

@@ -64,12 +64,13 @@ static inline float32x4_t GeluTanh(float32x4_t x) {
   return vmulq_f32(vmulq_n_f32(x, 0.5f), vaddq_f32(Tanh(inner), vdupq_n_f32(1.0f)));
 }
 
-// act: 0 none, 1 relu, 2 gelu (erf), 3 gelu (tanh): ref::Activation's numbering.
+// act: 0 none, 1 relu, 2 gelu (erf), 3 gelu (tanh), 4 relu6: ref::Activation's numbering.
 static inline float32x4_t Activate(int act, float32x4_t v) {
   switch (act) {
   case 1: return vmaxq_f32(v, vdupq_n_f32(0.0f));
   case 2: return GeluErf(v);
   case 3: return GeluTanh(v);
+  case 4: return vminq_f32(vmaxq_f32(v, vdupq_n_f32(0.0f)), vdupq_n_f32(6.0f));
   default: return v;
   }
 }

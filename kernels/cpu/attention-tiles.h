@@ -47,6 +47,7 @@ inline void TransposeKeyTile(const AttentionArgs& a, int64_t b, int64_t h, int64
 // The mask of query i over keys j0 .. j0 + nk applied to the scaled scores s, and -inf past nk.
 inline void MaskScores(const AttentionArgs& a, int64_t b, int64_t h, int64_t i, int64_t j0,
                        int64_t nk, float* s) {
+  if (!a.mask && nk == kKeyTile) return;  // a full tile without a mask: nothing to do
   const int64_t mo = b * a.mask_strides[0] + h * a.mask_strides[1] + i * a.mask_strides[2];
   for (int64_t j = 0; j < kKeyTile; ++j) {
     if (j >= nk) {

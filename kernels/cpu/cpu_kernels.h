@@ -92,6 +92,18 @@ struct AttentionArgs {
 using F32AttentionFn = void (*)(const AttentionArgs& args, int64_t row_begin, int64_t row_end);
 // Rows are (batch, head, query-block) tasks; see AttentionRows().
 
+// A depthwise convolution over channels-last x [N, H, W, C] with w [kh, kw, C] (+ bias [C]) into
+// y [N, oh, ow, C], then act (ref::Activation numbering: 0 none, 1 relu, 4 relu6).
+struct DepthwiseArgs {
+  const float *x, *w, *bias;
+  float* y;
+  int64_t batch, h, w_in, c, oh, ow, kh, kw;
+  int64_t stride[2], pad[2], dilation[2];  // pad: the begin pads of H and W
+  int act;
+};
+// Output rows [row_begin, row_end) of the batch * oh rows.
+using F32DepthwiseFn = void (*)(const DepthwiseArgs& args, int64_t row_begin, int64_t row_end);
+
 enum class VMathFn : int { kExp, kErf, kTanh, kGeluErf, kGeluTanh };
 using F32VMathFn = void (*)(VMathFn fn, const float* x, float* y, size_t n);
 
@@ -120,6 +132,7 @@ struct Kernels {
   F32LayerNormFn f32_layernorm = nullptr;
   F32GemvW8Fn f32_gemv_w8 = nullptr;  // weight-only int8, M = 1
   F32GemvW4Fn f32_gemv_w4 = nullptr;  // weight-only int4 (group-wise scales), M = 1
+  F32DepthwiseFn f32_depthwise = nullptr;  // channels-last depthwise convolution
 };
 
 // Every variant this build holds for the host's architecture, best first, available or not
@@ -169,10 +182,20 @@ void GemvW4(const Kernels& kernels, const float* x, size_t k, const uint8_t* pac
 void SoftmaxF32Rows(const Kernels& kernels, const float* x, size_t rows, size_t n, float* y,
                     const Parallel* par);
 
+// ref::FusedElementwise's program in f32 over 256-element chunks, each instruction a loop the
+// compiler vectorizes (exp, tanh, erf, sigmoid and GELU through f32_vmath): the same results as
+// the reference within the vmath kernels' stated errors. Needs f32_vmath.
+void FusedElementwiseF32(const Kernels& kernels, const uint8_t* code, int64_t size,
+                         const float* constants, const TensorView* const* inputs, int num_inputs,
+                         const TensorView& y, const Parallel* par);
+
+// Depthwise convolution (ref::DepthwiseConvNhwc's semantics), output rows split across `par`.
+void DepthwiseConvF32(const Kernels& kernels, const DepthwiseArgs& args, const Parallel* par);
+
 // Multi-head attention in ref::Attention's layout and semantics, split across `par`.
 void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par);
 // Query rows per attention task (a block shares its transposed key tiles).
-constexpr int64_t kAttentionQueryBlock = 32;
+constexpr int64_t kAttentionQueryBlock = 64;
 // Head sizes the attention kernels take (their stack buffers); callers fall back beyond them.
 constexpr int64_t kAttentionMaxDk = 128, kAttentionMaxDv = 256;
 

@@ -7,6 +7,8 @@
 
 #include "kernels/common/pack_s8.h"
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/ref/broadcast.h"
+#include "kernels/ref/scalar_ops.h"
 
 namespace axle::cpu {
 
@@ -230,6 +232,120 @@ void SoftmaxF32Rows(const Kernels& kernels, const float* x, size_t rows, size_t 
       for (size_t j = 0; j < n; ++j) yr[j] = static_cast<float>(yr[j] * inv);
     }
   });
+}
+
+void FusedElementwiseF32(const Kernels& kernels, const uint8_t* code, int64_t size,
+                         const float* constants, const TensorView* const* inputs, int num_inputs,
+                         const TensorView& y, const Parallel* par) {
+  const int rank = y.shape.rank;
+  const int64_t inner = rank ? y.shape.dims[rank - 1] : 1;
+  const int64_t outer = inner ? y.NumElements() / inner : 0;
+  int64_t strides[ref::kMaxElementwiseInputs][kMaxRank];
+  for (int k = 0; k < num_inputs; ++k) ref::BroadcastStrides(inputs[k]->shape, y.shape, strides[k]);
+  float* py = y.As<float>();
+  if (y.NumElements() < (int64_t{1} << 15)) par = nullptr;
+  ParallelFor(par, outer, [&](int64_t begin, int64_t end) {
+    constexpr int64_t kChunk = 256;
+    alignas(64) float stack[ref::kMaxElementwiseStack][kChunk];
+    for (int64_t o = begin; o < end; ++o) {
+      int64_t base[ref::kMaxElementwiseInputs];
+      ref::BroadcastRowBase(o, y.shape, strides, num_inputs, base);
+      for (int64_t j0 = 0; j0 < inner; j0 += kChunk) {
+        const int64_t n = std::min(kChunk, inner - j0);
+        int sp = 0;
+        for (int64_t pc = 0; pc < size; pc += 2) {
+          const uint8_t arg = code[pc + 1];
+          float* top = stack[sp ? sp - 1 : 0];
+          switch (static_cast<ref::ElementwiseInstr>(code[pc])) {
+          case ref::ElementwiseInstr::kLoad: {
+            const float* src = inputs[arg]->As<float>() + base[arg];
+            const int64_t s = rank ? strides[arg][rank - 1] : 0;
+            float* dst = stack[sp++];
+            if (s == 1)
+              std::memcpy(dst, src + j0, static_cast<size_t>(n) * sizeof(float));
+            else if (s == 0)
+              std::fill(dst, dst + n, src[0]);
+            else
+              for (int64_t j = 0; j < n; ++j) dst[j] = src[(j0 + j) * s];
+            break;
+          }
+          case ref::ElementwiseInstr::kConst:
+            std::fill(stack[sp], stack[sp] + n, constants[arg]);
+            ++sp;
+            break;
+          case ref::ElementwiseInstr::kBinary: {
+            float* a = stack[sp - 2];
+            const float* b = stack[--sp];
+            switch (static_cast<ref::BinaryOp>(arg)) {
+            case ref::BinaryOp::kAdd:
+              for (int64_t j = 0; j < n; ++j) a[j] += b[j];
+              break;
+            case ref::BinaryOp::kSub:
+              for (int64_t j = 0; j < n; ++j) a[j] -= b[j];
+              break;
+            case ref::BinaryOp::kMul:
+              for (int64_t j = 0; j < n; ++j) a[j] *= b[j];
+              break;
+            case ref::BinaryOp::kDiv:
+              for (int64_t j = 0; j < n; ++j) a[j] /= b[j];
+              break;
+            case ref::BinaryOp::kMin:
+              for (int64_t j = 0; j < n; ++j) a[j] = std::isnan(b[j]) ? b[j] : std::min(a[j], b[j]);
+              break;
+            case ref::BinaryOp::kMax:
+              for (int64_t j = 0; j < n; ++j) a[j] = std::isnan(b[j]) ? b[j] : std::max(a[j], b[j]);
+              break;
+            default:
+              for (int64_t j = 0; j < n; ++j)
+                a[j] = ref::FloatBinary(static_cast<ref::BinaryOp>(arg), a[j], b[j]);
+            }
+            break;
+          }
+          case ref::ElementwiseInstr::kUnary:
+            switch (static_cast<ref::UnaryOp>(arg)) {
+            case ref::UnaryOp::kRelu:
+              for (int64_t j = 0; j < n; ++j) top[j] = top[j] > 0 ? top[j] : 0.0f;
+              break;
+            case ref::UnaryOp::kNeg:
+              for (int64_t j = 0; j < n; ++j) top[j] = -top[j];
+              break;
+            case ref::UnaryOp::kAbs:
+              for (int64_t j = 0; j < n; ++j) top[j] = std::fabs(top[j]);
+              break;
+            case ref::UnaryOp::kSqrt:
+              for (int64_t j = 0; j < n; ++j) top[j] = std::sqrt(top[j]);
+              break;
+            case ref::UnaryOp::kReciprocal:
+              for (int64_t j = 0; j < n; ++j) top[j] = 1.0f / top[j];
+              break;
+            case ref::UnaryOp::kExp: kernels.f32_vmath(VMathFn::kExp, top, top, n); break;
+            case ref::UnaryOp::kTanh: kernels.f32_vmath(VMathFn::kTanh, top, top, n); break;
+            case ref::UnaryOp::kErf: kernels.f32_vmath(VMathFn::kErf, top, top, n); break;
+            case ref::UnaryOp::kSigmoid:  // 1 / (1 + exp(-x)): exp overflows to inf, giving 0
+              for (int64_t j = 0; j < n; ++j) top[j] = -top[j];
+              kernels.f32_vmath(VMathFn::kExp, top, top, n);
+              for (int64_t j = 0; j < n; ++j) top[j] = 1.0f / (1.0f + top[j]);
+              break;
+            default:
+              for (int64_t j = 0; j < n; ++j)
+                top[j] = ref::UnaryScalar(static_cast<ref::UnaryOp>(arg), top[j], 0.0f, 0.0f);
+            }
+            break;
+          case ref::ElementwiseInstr::kGelu:
+            kernels.f32_vmath(arg ? VMathFn::kGeluTanh : VMathFn::kGeluErf, top, top, n);
+            break;
+          }
+        }
+        std::memcpy(py + o * inner + j0, stack[0], static_cast<size_t>(n) * sizeof(float));
+      }
+    }
+  });
+}
+
+void DepthwiseConvF32(const Kernels& kernels, const DepthwiseArgs& args, const Parallel* par) {
+  if (args.batch * args.oh * args.ow * args.c < (int64_t{1} << 14)) par = nullptr;
+  ParallelFor(par, args.batch * args.oh,
+              [&](int64_t begin, int64_t end) { kernels.f32_depthwise(args, begin, end); });
 }
 
 void AttentionF32(const Kernels& kernels, const AttentionArgs& in, const Parallel* par) {

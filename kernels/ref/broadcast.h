@@ -21,6 +21,18 @@ inline void BroadcastStrides(const Shape& in, const Shape& out, int64_t* strides
   }
 }
 
+// Offsets base[k] into each of n inputs (strides[k] from BroadcastStrides) of the first element
+// of row `row` of `out` viewed as [rows, out's last dimension].
+inline void BroadcastRowBase(int64_t row, const Shape& out, const int64_t (*strides)[kMaxRank],
+                             int n, int64_t* base) {
+  for (int k = 0; k < n; ++k) base[k] = 0;
+  for (int64_t rest = row, d = out.rank - 2; d >= 0; --d) {
+    const int64_t idx = rest % out.dims[d];
+    rest /= out.dims[d];
+    for (int k = 0; k < n; ++k) base[k] += idx * strides[k][d];
+  }
+}
+
 // Calls f(out_index, offsets) for every element of `out`, offsets[k] being the element offset
 // into input k.
 template <int N, typename F>

@@ -1,5 +1,6 @@
 // Reference convolution, transposed convolution, pooling and padding over [N, C, D1, ..., Dr]
 // (any spatial rank r). Direct loops: the oracle for optimized kernels, not the fast path.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -359,6 +360,131 @@ void GridSample(const TensorView& x, const TensorView& grid, SampleMode mode, Sa
           py[((n * channels + c) * oh + i) * ow + j] = static_cast<float>(acc);
         }
       }
+}
+
+}  // namespace axle::ref
+
+namespace axle::ref {
+
+void Im2ColNhwc(const TensorView& x, const Window& win, const TensorView& y, const Parallel* par) {
+  const int64_t batch = x.shape.dims[0], h = x.shape.dims[1], w = x.shape.dims[2],
+                c = x.shape.dims[3];
+  const int64_t oh = y.shape.dims[1], ow = y.shape.dims[2];
+  const int64_t kh = win.kernel[0], kw = win.kernel[1];
+  const float* px = x.As<float>();
+  float* py = y.As<float>();
+  const size_t run = static_cast<size_t>(c) * sizeof(float);
+  ParallelFor(par, batch * oh, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t n = row / oh, oy = row % oh;
+      float* out = py + row * ow * kh * kw * c;
+      for (int64_t ox = 0; ox < ow; ++ox)
+        for (int64_t ky = 0; ky < kh; ++ky) {
+          const int64_t iy = oy * win.strides[0] - win.pads[0] + ky * win.dilations[0];
+          for (int64_t kx = 0; kx < kw; ++kx, out += c) {
+            const int64_t ix = ox * win.strides[1] - win.pads[1] + kx * win.dilations[1];
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+              std::fill(out, out + c, 0.0f);
+              continue;
+            }
+            const float* in = px + ((n * h + iy) * w + ix) * c;
+            if (c <= 4) {  // a stem's 3 channels: a memcpy call would cost more than the copy
+              for (int64_t ch = 0; ch < 4; ++ch)
+                if (ch < c) out[ch] = in[ch];
+            } else {
+              std::memcpy(out, in, run);
+            }
+          }
+        }
+    }
+  });
+}
+
+void DepthwiseConvNhwc(const TensorView& x, const TensorView& w, const TensorView* bias,
+                       const Window& win, Activation act, const TensorView& y,
+                       const Parallel* par) {
+  const int64_t batch = x.shape.dims[0], h = x.shape.dims[1], wd = x.shape.dims[2],
+                c = x.shape.dims[3];
+  const int64_t oh = y.shape.dims[1], ow = y.shape.dims[2];
+  const int64_t kh = win.kernel[0], kw = win.kernel[1];
+  const float* px = x.As<float>();
+  const float* pw = w.As<float>();
+  const float* pb = bias ? bias->As<float>() : nullptr;
+  float* py = y.As<float>();
+  ParallelFor(par, batch * oh, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t n = row / oh, oy = row % oh;
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        float* out = py + (row * ow + ox) * c;
+        for (int64_t ch = 0; ch < c; ++ch) out[ch] = pb ? pb[ch] : 0.0f;
+        for (int64_t ky = 0; ky < kh; ++ky) {
+          const int64_t iy = oy * win.strides[0] - win.pads[0] + ky * win.dilations[0];
+          if (iy < 0 || iy >= h) continue;
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            const int64_t ix = ox * win.strides[1] - win.pads[1] + kx * win.dilations[1];
+            if (ix < 0 || ix >= wd) continue;
+            const float* in = px + ((n * h + iy) * wd + ix) * c;
+            const float* f = pw + (ky * kw + kx) * c;
+            for (int64_t ch = 0; ch < c; ++ch) out[ch] += in[ch] * f[ch];
+          }
+        }
+        if (act == Activation::kRelu || act == Activation::kRelu6) {
+          const float hi = act == Activation::kRelu6 ? 6.0f : INFINITY;
+          for (int64_t ch = 0; ch < c; ++ch) out[ch] = std::min(std::max(out[ch], 0.0f), hi);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace axle::ref
+
+namespace axle::ref {
+
+void PoolNhwc(const TensorView& x, const Window& win, PoolMode mode, bool count_include_pad,
+              const TensorView& y, const Parallel* par) {
+  const int64_t batch = x.shape.dims[0], h = x.shape.dims[1], w = x.shape.dims[2],
+                c = x.shape.dims[3];
+  const int64_t oh = y.shape.dims[1], ow = y.shape.dims[2];
+  const int64_t kh = win.kernel[0], kw = win.kernel[1];
+  const float* px = x.As<float>();
+  float* py = y.As<float>();
+  const bool is_max = mode == PoolMode::kMax;
+  ParallelFor(par, batch * oh, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t n = row / oh, oy = row % oh;
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        float* out = py + (row * ow + ox) * c;
+        for (int64_t ch = 0; ch < c; ++ch) out[ch] = is_max ? -INFINITY : 0.0f;
+        int64_t count = 0;
+        for (int64_t ky = 0; ky < kh; ++ky) {
+          const int64_t iy = oy * win.strides[0] - win.pads[0] + ky * win.dilations[0];
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            const int64_t ix = ox * win.strides[1] - win.pads[1] + kx * win.dilations[1];
+            const bool inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+            // A padded position counts in an average only with count_include_pad (and only
+            // within the padded extent, as ONNX defines it).
+            if (!inside) {
+              if (!is_max && count_include_pad && iy >= -win.pads[0] && iy < h + win.pads[2] &&
+                  ix >= -win.pads[1] && ix < w + win.pads[3])
+                ++count;
+              continue;
+            }
+            ++count;
+            const float* in = px + ((n * h + iy) * w + ix) * c;
+            if (is_max)
+              for (int64_t ch = 0; ch < c; ++ch) out[ch] = std::max(out[ch], in[ch]);
+            else
+              for (int64_t ch = 0; ch < c; ++ch) out[ch] += in[ch];
+          }
+        }
+        if (!is_max) {
+          const float inv = count ? 1.0f / static_cast<float>(count) : 0.0f;
+          for (int64_t ch = 0; ch < c; ++ch) out[ch] *= inv;
+        }
+      }
+    }
+  });
 }
 
 }  // namespace axle::ref

@@ -27,6 +27,7 @@ double Activate(Activation act, double v) {
   case Activation::kRelu: return v > 0 ? v : 0.0;
   case Activation::kGelu: return GeluValue(v, false);
   case Activation::kGeluTanh: return GeluValue(v, true);
+  case Activation::kRelu6: return v > 0 ? (v < 6 ? v : 6.0) : 0.0;
   }
   return v;
 }
@@ -359,12 +360,8 @@ void FusedElementwise(const uint8_t* code, int64_t size, const float* constants,
     constexpr int64_t kChunk = 64;
     double stack[kMaxElementwiseStack][kChunk];
     for (int64_t o = begin; o < end; ++o) {
-      int64_t base[kMaxElementwiseInputs] = {};
-      for (int64_t rest = o, d = rank - 2; d >= 0; --d) {
-        const int64_t idx = rest % y.shape.dims[d];
-        rest /= y.shape.dims[d];
-        for (int k = 0; k < num_inputs; ++k) base[k] += idx * strides[k][d];
-      }
+      int64_t base[kMaxElementwiseInputs];
+      BroadcastRowBase(o, y.shape, strides, num_inputs, base);
       for (int64_t j0 = 0; j0 < inner; j0 += kChunk) {
         const int64_t n = std::min(kChunk, inner - j0);
         int sp = 0;

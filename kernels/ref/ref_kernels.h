@@ -179,6 +179,20 @@ struct Window {
 // y = conv(x, w) + bias; w is [M, C / group, k...]. Output positions split across `par`.
 void Conv(const TensorView& x, const TensorView& w, const TensorView* bias, const Window& win,
           int64_t group, const TensorView& y, const Parallel* par = nullptr);
+// Channels-last 2-D convolution pieces (the runtime's fast path for Conv: the compiler turns a
+// convolution over [N, H, W, C] into Im2ColNhwc + a GEMM, or DepthwiseConvNhwc):
+// y [N, Ho, Wo, kh * kw * C] = the window of every output position, (ky, kx, c) order, zeros
+// for padding. Output rows split across `par`.
+void Im2ColNhwc(const TensorView& x, const Window& win, const TensorView& y,
+                const Parallel* par = nullptr);
+// y [N, Ho, Wo, C] = act(sum over the window of x [N, H, W, C] * w [kh, kw, C] (+ bias [C])).
+enum class Activation : uint8_t;
+void DepthwiseConvNhwc(const TensorView& x, const TensorView& w, const TensorView* bias,
+                       const Window& win, Activation act, const TensorView& y,
+                       const Parallel* par = nullptr);
+// Max or average pooling of x [N, H, W, C] (2-D window) into y [N, Ho, Wo, C] (floor extent).
+void PoolNhwc(const TensorView& x, const Window& win, PoolMode mode, bool count_include_pad,
+              const TensorView& y, const Parallel* par = nullptr);
 // The transpose (gradient) of Conv; w is [C, M / group, k...]; pads begins trim the output.
 void ConvTranspose(const TensorView& x, const TensorView& w, const TensorView* bias,
                    const Window& win, int64_t group, const TensorView& y);
@@ -202,7 +216,7 @@ void GridSample(const TensorView& x, const TensorView& grid, SampleMode mode, Sa
 // --- Fused operations (produced by the compiler's fusion passes) ---
 
 // Numbering shared with runtime/schema/axle_model.fbs (Activation, MaskMode).
-enum class Activation : uint8_t { kNone = 0, kRelu = 1, kGelu = 2, kGeluTanh = 3 };
+enum class Activation : uint8_t { kNone = 0, kRelu = 1, kGelu = 2, kGeluTanh = 3, kRelu6 = 4 };
 enum class MaskMode : uint8_t { kNone = 0, kAdditive = 1, kKeepTrue = 2, kKeepFalse = 3 };
 
 // y[..., N] = act(x[..., K] @ w[K, N] + bias[N]) + residual[..., N], f32 (bias and residual

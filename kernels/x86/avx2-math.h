@@ -79,6 +79,7 @@ static inline __m256 Activate(int act, __m256 v) {
   case 1: return _mm256_max_ps(v, _mm256_setzero_ps());
   case 2: return GeluErf(v);
   case 3: return GeluTanh(v);
+  case 4: return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
   default: return v;
   }
 }

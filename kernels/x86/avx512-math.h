@@ -48,6 +48,7 @@ __attribute__((noinline)) static __m512 ActivateHalves(int act, __m512 v) {
 static inline __m512 Activate512(int act, __m512 v) {
   if (act == 0) return v;
   if (act == 1) return _mm512_max_ps(v, _mm512_setzero_ps());
+  if (act == 4) return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
   return ActivateHalves(act, v);
 }
 

@@ -19,6 +19,7 @@ bool Avx512() { return Avx2() && __builtin_cpu_supports("avx512f"); }
 #if defined(AXLE_X86_AVX2)
   k.f32_gemm = &x86::axle_f32_gemm_ukernel_6x16__avx2_fma;
   k.f32_attention = &x86::axle_f32_attention__avx2_fma;
+  k.f32_depthwise = &x86::axle_f32_dwconv__avx2_fma;
   k.f32_vmath = &x86::axle_f32_vmath__avx2_fma;
   k.s8_gemm = &x86::axle_s8_gemm_ukernel_8x48__avx2;
 #endif
@@ -37,6 +38,7 @@ bool Avx512() { return Avx2() && __builtin_cpu_supports("avx512f"); }
   k.f32_pack_a = &x86::axle_f32_pack_a8__avx2;
   k.f32_gemm = &x86::axle_f32_gemm_ukernel_8x48__avx512f;
   k.f32_attention = &x86::axle_f32_attention__avx512f;
+  k.f32_depthwise = &x86::axle_f32_dwconv__avx512f;
   k.f32_gemv_w8 = &x86::axle_f32_gemv_w8__avx512f;
   k.f32_gemv_w4 = &x86::axle_f32_gemv_w4__avx512f;
   k.quantize_u8 = &x86::axle_quantize_u8__avx512f;

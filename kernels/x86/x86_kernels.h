@@ -35,6 +35,8 @@ void axle_f32_layernorm__avx512f(const float* x, size_t rows, size_t inner, cons
                                  const float* bias, float epsilon, float* y);
 void axle_quantize_u8__avx512f(const float* x, size_t n, float scale, int32_t zero_point,
                                uint8_t* y);
+void axle_f32_dwconv__avx2_fma(const cpu::DepthwiseArgs& args, int64_t row_begin, int64_t row_end);
+void axle_f32_dwconv__avx512f(const cpu::DepthwiseArgs& args, int64_t row_begin, int64_t row_end);
 void axle_f32_attention__avx2_fma(const cpu::AttentionArgs& args, int64_t row_begin,
                                   int64_t row_end);
 void axle_f32_attention__avx512f(const cpu::AttentionArgs& args, int64_t row_begin,

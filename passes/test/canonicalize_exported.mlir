@@ -144,3 +144,54 @@ func.func @same_type_cast_vanishes(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = axle.cast %x : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Between two channels-last convolutions (the next one reads the NHWC result): the NCHW round
+// trip through relu, a per-channel bias add, a residual add and a max pool disappears (the pool
+// becomes channels-last).
+// CHECK-LABEL: func.func @layout_round_trip_cancels
+// CHECK-NOT: axle.transpose
+// CHECK: axle.relu %arg0 : (tensor<1x8x8x4xf32>)
+// CHECK: axle.add %{{.*}}, %{{.*}} : (tensor<1x8x8x4xf32>, tensor<1x1x1x4xf32>)
+// CHECK: axle.add %{{.*}}, %arg1 : (tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32>)
+// CHECK: axle.pool %{{.*}} {channels_last = true
+// CHECK-NOT: axle.transpose
+// CHECK: return
+func.func @layout_round_trip_cancels(%a: tensor<1x8x8x4xf32>, %r: tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32> {
+  %b = axle.constant dense<[[[1.0]], [[2.0]], [[3.0]], [[4.0]]]> : tensor<4x1x1xf32>
+  %0 = axle.transpose %a {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  %1 = axle.relu %0 : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %2 = axle.add %1, %b : (tensor<1x4x8x8xf32>, tensor<4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %3 = axle.transpose %r {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  %4 = axle.add %2, %3 : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %5 = axle.pool %4 {count_include_pad = false, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, kind = "max", p = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  %6 = axle.transpose %5 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %6 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A splat scale (attention's) keeps the transpose above it, where the attention fusion looks.
+// CHECK-LABEL: func.func @splat_scale_keeps_transpose
+// CHECK: %[[T:.*]] = axle.transpose %arg0
+// CHECK: axle.mul %[[T]]
+func.func @splat_scale_keeps_transpose(%k: tensor<1x4x16x8xf32>) -> tensor<1x4x8x16xf32> {
+  %s = axle.constant dense<0.5> : tensor<f32>
+  %0 = axle.transpose %k {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x4x16x8xf32>) -> tensor<1x4x8x16xf32>
+  %1 = axle.mul %0, %s : (tensor<1x4x8x16xf32>, tensor<f32>) -> tensor<1x4x8x16xf32>
+  return %1 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+// A ceil-mode pool (its extent past the floor one) stays channels-first.
+// CHECK-LABEL: func.func @ceil_mode_pool_stays
+// CHECK: axle.transpose
+// CHECK: axle.pool
+// CHECK-NOT: channels_last = true
+func.func @ceil_mode_pool_stays(%a: tensor<1x5x5x4xf32>) -> tensor<1x4x3x3xf32> {
+  %0 = axle.transpose %a {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x5x5x4xf32>) -> tensor<1x4x5x5xf32>
+  %1 = axle.pool %0 {count_include_pad = false, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, kind = "max", p = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x5x5xf32>) -> tensor<1x4x3x3xf32>
+  return %1 : tensor<1x4x3x3xf32>
+}

@@ -250,6 +250,11 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
     p->group = w->group();
     p->pool = static_cast<uint8_t>(w->pool());
     p->count_include_pad = w->count_include_pad();
+    p->channels_last = w->channels_last();
+    if (w->activation() < fb::Activation_MIN || w->activation() > fb::Activation_MAX)
+      return Error(AXLE_INVALID_MODEL, "WindowParams.activation %d is unknown",
+                   static_cast<int>(w->activation()));
+    p->activation = static_cast<uint8_t>(w->activation());
     p->p = w->p();
     if (p->group < 1 || p->p < 1)
       return Error(AXLE_INVALID_MODEL, "WindowParams: group %lld and p %lld must be >= 1",

@@ -61,6 +61,7 @@ struct StepParams {
   int64_t group = 1;
   uint8_t pool = 0;  // ref::PoolMode; PadParams: ref::PadMode
   bool count_include_pad = false;
+  bool channels_last = false;  // Pool: [N, H, W, C]
   int64_t p = 2;
   double pad_value = 0;
   // SampleParams (mode in `pool`)

@@ -909,6 +909,14 @@ Status ValidateFusedElementwise(const OpInfo&, const OpArgs& a) {
   return AXLE_OK;
 }
 KernelResult RunFusedElementwise(const OpInfo&, const OpArgs& a) {
+  const cpu::Kernels& kernels = cpu::HostKernels();
+  if (kernels.f32_vmath) {
+    cpu::FusedElementwiseF32(kernels, a.params.code, a.params.code_size, a.params.constants, a.in,
+                             static_cast<int>(a.num_in), *a.out[0], a.par);
+    Report(a, kernels.isa);
+    return {};
+  }
+  Report(a, "reference: no vector math kernels in this CPU variant");
   ref::FusedElementwise(a.params.code, a.params.code_size, a.params.constants, a.in,
                         static_cast<int>(a.num_in), *a.out[0], a.par);
   return {};
@@ -1117,6 +1125,89 @@ KernelResult RunConv(const OpInfo&, const OpArgs& a) {
   return {};
 }
 
+// Channels-last [N, H, W, C] input and the [N, Ho, Wo, *] extent of a 2-D window over it.
+Status ChannelsLastWindow(const OpArgs& a, Shape* out) {
+  const StepParams& p = a.params;
+  const TensorView& x = *a.in[0];
+  AXLE_RETURN_IF_ERROR(ExpectF32(x, "input 0"));
+  if (p.window_rank != 2 || x.shape.rank != 4)
+    return Invalid("input 0 %s must be [N, H, W, C] under a 2-D window (got %d dimensions)",
+                   ShapeText(x).text, p.window_rank);
+  *out = x.shape;
+  for (int d = 0; d < 2; ++d) {
+    out->dims[1 + d] = WindowOut(x.shape.dims[1 + d], p.kernel[d], p.strides[d], p.dilations[d],
+                                 p.pads[d], p.pads[2 + d], false);
+    if (out->dims[1 + d] < 1)
+      return Invalid("the window leaves no output in spatial dimension %d of input %s", d,
+                     ShapeText(x).text);
+  }
+  return AXLE_OK;
+}
+
+Status ValidateIm2Col(const OpInfo&, const OpArgs& a) {
+  Shape out;
+  AXLE_RETURN_IF_ERROR(ChannelsLastWindow(a, &out));
+  out.dims[3] = a.params.kernel[0] * a.params.kernel[1] * a.in[0]->shape.dims[3];
+  return ExpectOutput(a, 0, DType::kF32, out);
+}
+KernelResult RunIm2Col(const OpInfo&, const OpArgs& a) {
+  ref::Im2ColNhwc(*a.in[0], WindowOf(a.params), *a.out[0], a.par);
+  Report(a, "reference");
+  return {};
+}
+
+Status ValidateDepthwiseConv(const OpInfo&, const OpArgs& a) {
+  Shape out;
+  AXLE_RETURN_IF_ERROR(ChannelsLastWindow(a, &out));
+  const TensorView& w = *a.in[1];
+  const int64_t c = a.in[0]->shape.dims[3];
+  AXLE_RETURN_IF_ERROR(ExpectF32(w, "weight (input 1)"));
+  if (w.shape.rank != 3 || w.shape.dims[0] != a.params.kernel[0] ||
+      w.shape.dims[1] != a.params.kernel[1] || w.shape.dims[2] != c)
+    return Invalid("weight %s is not [kh, kw, C] = [%lld, %lld, %lld]", ShapeText(w).text,
+                   static_cast<long long>(a.params.kernel[0]),
+                   static_cast<long long>(a.params.kernel[1]), static_cast<long long>(c));
+  const auto act = static_cast<ref::Activation>(a.params.activation);
+  if (act != ref::Activation::kNone && act != ref::Activation::kRelu &&
+      act != ref::Activation::kRelu6)
+    return Invalid("activation %d: a depthwise convolution applies none, relu or relu6",
+                   a.params.activation);
+  if (a.num_in > 2 && a.in[2]) {
+    AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[2], "bias (input 2)"));
+    if (a.in[2]->NumElements() != c)
+      return Invalid("bias has %lld values for %lld channels",
+                     static_cast<long long>(a.in[2]->NumElements()), static_cast<long long>(c));
+  }
+  return ExpectOutput(a, 0, DType::kF32, out);
+}
+KernelResult RunDepthwiseConv(const OpInfo&, const OpArgs& a) {
+  const cpu::Kernels& kernels = cpu::HostKernels();
+  const TensorView &x = *a.in[0], &y = *a.out[0];
+  if (kernels.f32_depthwise) {
+    cpu::DepthwiseArgs d{};
+    d.x = x.As<float>();
+    d.w = a.in[1]->As<float>();
+    d.bias = a.num_in > 2 && a.in[2] ? a.in[2]->As<float>() : nullptr;
+    d.y = y.As<float>();
+    d.batch = x.shape.dims[0], d.h = x.shape.dims[1], d.w_in = x.shape.dims[2];
+    d.c = x.shape.dims[3], d.oh = y.shape.dims[1], d.ow = y.shape.dims[2];
+    d.kh = a.params.kernel[0], d.kw = a.params.kernel[1];
+    for (int i = 0; i < 2; ++i) {
+      d.stride[i] = a.params.strides[i];
+      d.pad[i] = a.params.pads[i];
+      d.dilation[i] = a.params.dilations[i];
+    }
+    d.act = a.params.activation;
+    cpu::DepthwiseConvF32(kernels, d, a.par);
+    Report(a, kernels.isa);
+    return {};
+  }
+  Report(a, "reference: no depthwise microkernel in this CPU variant");
+  ref::DepthwiseConvNhwc(*a.in[0], *a.in[1], a.num_in > 2 ? a.in[2] : nullptr, WindowOf(a.params),
+                         static_cast<ref::Activation>(a.params.activation), *a.out[0], a.par);
+  return {};
+}
+
 Status ValidateConvTranspose(const OpInfo&, const OpArgs& a) {
   const StepParams& p = a.params;
   const TensorView& x = *a.in[0];
@@ -1155,6 +1246,14 @@ Status ValidatePool(const OpInfo&, const OpArgs& a) {
   const StepParams& p = a.params;
   const TensorView& x = *a.in[0];
   const TensorView& y = *a.out[0];
+  if (p.channels_last) {
+    Shape out;
+    AXLE_RETURN_IF_ERROR(ChannelsLastWindow(a, &out));
+    if (p.pool != static_cast<uint8_t>(ref::PoolMode::kMax) &&
+        p.pool != static_cast<uint8_t>(ref::PoolMode::kAverage))
+      return Invalid("channels-last pooling is max or average, not mode %d", p.pool);
+    return ExpectOutput(a, 0, DType::kF32, out);
+  }
   AXLE_RETURN_IF_ERROR(ExpectWindowInput(x, p));
   AXLE_RETURN_IF_ERROR(ExpectF32(y, "output 0"));
   if (y.shape.rank != x.shape.rank || y.shape.dims[0] != x.shape.dims[0] ||
@@ -1174,6 +1273,11 @@ Status ValidatePool(const OpInfo&, const OpArgs& a) {
   return AXLE_OK;
 }
 KernelResult RunPool(const OpInfo&, const OpArgs& a) {
+  if (a.params.channels_last) {
+    ref::PoolNhwc(*a.in[0], WindowOf(a.params), static_cast<ref::PoolMode>(a.params.pool),
+                  a.params.count_include_pad, *a.out[0], a.par);
+    return {};
+  }
   ref::Pool(*a.in[0], WindowOf(a.params), static_cast<ref::PoolMode>(a.params.pool),
             a.params.count_include_pad, a.params.p, *a.out[0]);
   return {};
@@ -1389,6 +1493,11 @@ const Entry kOps[] = {
       RunConvTranspose}},
     {fb::OpCode_Pool,
      {"pool", 1, 1, 1, 1, fb::Params_WindowParams, true, 0, ValidatePool, RunPool}},
+    {fb::OpCode_Im2Col,
+     {"im2col", 1, 1, 1, 1, fb::Params_WindowParams, true, 0, ValidateIm2Col, RunIm2Col}},
+    {fb::OpCode_DepthwiseConv,
+     {"depthwise_conv", 2, 3, 1, 1, fb::Params_WindowParams, true, 0, ValidateDepthwiseConv,
+      RunDepthwiseConv}},
     {fb::OpCode_Pad, {"pad", 1, 1, 1, 1, fb::Params_PadParams, true, 0, ValidatePad, RunPad}},
     {fb::OpCode_GridSample,
      {"grid_sample", 2, 2, 1, 1, fb::Params_SampleParams, true, 0, ValidateGridSample,

@@ -56,7 +56,8 @@ flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const P
   case ParamsSpec::kWindow:
     return fb::CreateWindowParams(b, b.CreateVector(p.list), b.CreateVector(p.list2),
                                   b.CreateVector(p.list3), b.CreateVector(p.list4), p.group,
-                                  static_cast<fb::PoolMode>(p.mode), p.count_include_pad, p.p)
+                                  static_cast<fb::PoolMode>(p.mode), p.count_include_pad, p.p,
+                                  p.channels_last, static_cast<fb::Activation>(p.activation))
         .Union();
   case ParamsSpec::kSample:
     return fb::CreateSampleParams(b, static_cast<fb::SampleMode>(p.mode),

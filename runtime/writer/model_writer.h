@@ -70,6 +70,7 @@ struct ParamsSpec {
   int64_t group = 1;
   uint8_t mode = 0;  // schema PoolMode (WindowParams) or PadMode (PadParams; pads in list)
   bool count_include_pad = false;
+  bool channels_last = false;  // window: Pool over [N, H, W, C]
   int64_t p = 2;
   double pad_value = 0;
   // SampleParams: mode above (schema SampleMode)

@@ -4,6 +4,13 @@ test_data_set_0/input_*.pb; PyTorch's own outputs as output_*.pb). Needs torch, 
 transformers (not in CI: the fixtures are committed; each is well under 5 MB).
 
     python tests/exported/export_models.py [--out tests/exported/fixtures] [--only NAME]
+        [--size test|bench]
+
+--size bench writes the benchmark sizes instead (bench/model_classes.py; tens of MB, never
+committed): torchvision's resnet18 and mobilenet_v2 at 224x224, a ViT-Ti/16 at 224x224, a
+BERT-style encoder (d 256, 4 layers, 128 tokens), a Qwen2-style prefill (d 512, 8 layers, GQA
+8:2, 64 tokens), a torch.nn.Transformer planner (4 + 2 layers, d 256, 96 / 12 tokens) and DETR's
+shape at 320x320.
 
 Models: resnet (torchvision BasicBlock/Bottleneck stages), mobilenetv2 (torchvision, depthwise
 + ReLU6), vit (torchvision VisionTransformer), bert (transformers BertModel with an attention
@@ -50,11 +57,12 @@ class TinyResNet(nn.Module):
 class BertEmbedder(nn.Module):
     """A sentence embedder: BERT encoder, masked mean pooling, L2 normalization."""
 
-    def __init__(self):
+    def __init__(self, d=64, layers=2, heads=4, ff=128, vocab=500, positions=64):
         super().__init__()
         from transformers import BertConfig, BertModel
-        cfg = BertConfig(vocab_size=500, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
-                         intermediate_size=128, max_position_embeddings=64)
+        cfg = BertConfig(vocab_size=vocab, hidden_size=d, num_hidden_layers=layers,
+                         num_attention_heads=heads, intermediate_size=ff,
+                         max_position_embeddings=positions)
         self.bert = BertModel(cfg, add_pooling_layer=False)
 
     def forward(self, input_ids, attention_mask):
@@ -67,11 +75,12 @@ class BertEmbedder(nn.Module):
 class Qwen2Prefill(nn.Module):
     """The prefill of a Qwen2-architecture decoder: logits for every prompt position."""
 
-    def __init__(self):
+    def __init__(self, d=64, ff=128, layers=2, heads=4, kv_heads=2, vocab=500):
         super().__init__()
         from transformers import Qwen2Config, Qwen2ForCausalLM
-        cfg = Qwen2Config(vocab_size=500, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=128,
+        cfg = Qwen2Config(vocab_size=vocab, hidden_size=d, intermediate_size=ff,
+                          num_hidden_layers=layers, num_attention_heads=heads,
+                          num_key_value_heads=kv_heads, max_position_embeddings=128,
                           tie_word_embeddings=False)
         self.lm = Qwen2ForCausalLM(cfg)
 
@@ -87,11 +96,12 @@ class Qwen2Prefill(nn.Module):
 class Seq2Seq(nn.Module):
     """torch.nn.Transformer as a planning team writes it: batch_first, a causal target mask."""
 
-    def __init__(self):
+    def __init__(self, d=64, heads=4, enc=2, dec=2, ff=128):
         super().__init__()
-        self.t = nn.Transformer(d_model=64, nhead=4, num_encoder_layers=2, num_decoder_layers=2,
-                                dim_feedforward=128, dropout=0.0, batch_first=True)
-        self.head = nn.Linear(64, 3)
+        self.t = nn.Transformer(d_model=d, nhead=heads, num_encoder_layers=enc,
+                                num_decoder_layers=dec, dim_feedforward=ff, dropout=0.0,
+                                batch_first=True)
+        self.head = nn.Linear(d, 3)
 
     def forward(self, src, tgt):
         mask = nn.Transformer.generate_square_subsequent_mask(tgt.shape[1])
@@ -154,6 +164,32 @@ def models():
     }
 
 
+def bench_models():
+    from torchvision.models import mobilenet_v2, resnet18, VisionTransformer
+    g = torch.Generator().manual_seed(1)
+    image = torch.randn(1, 3, 224, 224, generator=g)
+    ids = torch.randint(0, 8000, (1, 128), generator=g)
+    mask = torch.ones(1, 128, dtype=torch.int64)
+    mask[0, 100:] = 0
+    prompt = torch.randint(0, 8000, (1, 64), generator=g)
+    return {
+        "resnet18": (resnet18(), (image,), ["image"], ["logits"]),
+        "mobilenetv2": (mobilenet_v2(), (image,), ["image"], ["logits"]),
+        "vit": (VisionTransformer(image_size=224, patch_size=16, num_layers=12, num_heads=3,
+                                  hidden_dim=192, mlp_dim=768, num_classes=1000),
+                (image,), ["image"], ["logits"]),
+        "bert": (BertEmbedder(d=256, layers=4, heads=4, ff=1024, vocab=8000, positions=128),
+                 (ids, mask), ["input_ids", "attention_mask"], ["sentence_embedding"]),
+        "qwen2": (Qwen2Prefill(d=512, ff=1536, layers=8, heads=8, kv_heads=2, vocab=8000),
+                  (prompt,), ["input_ids"], ["logits"]),
+        "transformer": (Seq2Seq(d=256, heads=8, enc=4, dec=2, ff=1024),
+                        (torch.randn(1, 96, 256, generator=g), torch.randn(1, 12, 256, generator=g)),
+                        ["src", "tgt"], ["out"]),
+        "detr": (TinyDetr(queries=32, d=256), (torch.randn(1, 3, 320, 320, generator=g),),
+                 ["image"], ["class_probs", "boxes"]),
+    }
+
+
 def randomize(model):
     """Trained-looking statistics: stock initializations leave BatchNorm at the identity and some
     heads at zero (torchvision's ViT head), which would make the outputs say nothing."""
@@ -204,9 +240,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "fixtures"))
     ap.add_argument("--only", default="", help="only this model")
+    ap.add_argument("--size", choices=["test", "bench"], default="test",
+                    help="the committed test fixtures, or the benchmark sizes")
     a = ap.parse_args()
     torch.manual_seed(0)
-    for name, (model, inputs, in_names, out_names) in models().items():
+    table = bench_models() if a.size == "bench" else models()
+    for name, (model, inputs, in_names, out_names) in table.items():
         if a.only and name != a.only:
             continue
         randomize(model)

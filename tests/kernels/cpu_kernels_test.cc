@@ -117,8 +117,8 @@ TEST(CpuGemm, MatchesReferenceOnOddShapesAndEveryEpilogue) {
       for (size_t k : {1, 7, 13, 97, 300})
         for (size_t n : {1, 7, 16, 17, 33, 257})
           CheckGemm(m, k, n, ref::Activation::kNone, (m + n) % 2 == 0, nullptr, &rng);
-    for (ref::Activation act :
-         {ref::Activation::kRelu, ref::Activation::kGelu, ref::Activation::kGeluTanh})
+    for (ref::Activation act : {ref::Activation::kRelu, ref::Activation::kGelu,
+                                ref::Activation::kGeluTanh, ref::Activation::kRelu6})
       for (size_t m : {1, 13, 97}) CheckGemm(m, 257, 40, act, true, nullptr, &rng);
   });
   if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_gemm";
@@ -312,6 +312,128 @@ TEST(CpuAttention, FullyMaskedRowsGiveNanOrZero) {
       }
     });
   }
+}
+
+// Channels-last depthwise convolution against the reference over odd channel counts (vector
+// tails), 3x3 / 5x5 / 1x7 windows, strides, pads, dilation, bias or none, and each activation.
+TEST(CpuDepthwise, MatchesReferenceOnOddShapes) {
+  struct Case {
+    int64_t h, w, c, kh, kw, stride, pad, dilation;
+  } cases[] = {{7, 7, 1, 3, 3, 1, 1, 1},   {13, 9, 7, 3, 3, 2, 1, 1},   {8, 8, 16, 3, 3, 1, 1, 1},
+               {9, 13, 33, 5, 5, 2, 2, 1}, {12, 12, 24, 3, 3, 1, 2, 2}, {5, 11, 20, 1, 7, 1, 3, 1},
+               {3, 3, 257, 3, 3, 1, 0, 1}};
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_depthwise, [&] {
+    std::mt19937 rng(5);
+    for (const Case& t : cases)
+      for (ref::Activation act :
+           {ref::Activation::kNone, ref::Activation::kRelu, ref::Activation::kRelu6})
+        for (bool with_bias : {false, true}) {
+          const int64_t oh = (t.h + 2 * t.pad - t.dilation * (t.kh - 1) - 1) / t.stride + 1;
+          const int64_t ow = (t.w + 2 * t.pad - t.dilation * (t.kw - 1) - 1) / t.stride + 1;
+          std::vector<float> x(2 * t.h * t.w * t.c), w(t.kh * t.kw * t.c), bias(t.c),
+              want(2 * oh * ow * t.c), got(want.size());
+          Fill(&rng, x.data(), x.size(), -3, 3);
+          Fill(&rng, w.data(), w.size(), -2, 2);
+          Fill(&rng, bias.data(), bias.size(), -1, 1);
+          const int64_t kernel[2] = {t.kh, t.kw}, strides[2] = {t.stride, t.stride},
+                        pads[4] = {t.pad, t.pad, t.pad, t.pad},
+                        dilations[2] = {t.dilation, t.dilation};
+          ref::Window win{2, kernel, strides, pads, dilations};
+          TensorView vb = View(bias.data(), {t.c});
+          ref::DepthwiseConvNhwc(View(x.data(), {2, t.h, t.w, t.c}),
+                                 View(w.data(), {t.kh, t.kw, t.c}), with_bias ? &vb : nullptr, win,
+                                 act, View(want.data(), {2, oh, ow, t.c}));
+          cpu::DepthwiseArgs d{};
+          d.x = x.data(), d.w = w.data(), d.bias = with_bias ? bias.data() : nullptr;
+          d.y = got.data();
+          d.batch = 2, d.h = t.h, d.w_in = t.w, d.c = t.c, d.oh = oh, d.ow = ow;
+          d.kh = t.kh, d.kw = t.kw;
+          for (int i = 0; i < 2; ++i)
+            d.stride[i] = t.stride, d.pad[i] = t.pad, d.dilation[i] = t.dilation;
+          d.act = static_cast<int>(act);
+          cpu::DepthwiseConvF32(K(), d, nullptr);
+          for (size_t i = 0; i < got.size(); ++i)
+            ASSERT_NEAR(got[i], want[i], 1e-5 * (1 + std::fabs(want[i])))
+                << t.h << "x" << t.w << "x" << t.c << " k" << t.kh << "x" << t.kw << " s"
+                << t.stride << " p" << t.pad << " d" << t.dilation << " act "
+                << static_cast<int>(act) << " at " << i;
+        }
+  });
+  if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_depthwise";
+}
+
+// The vectorized fused-elementwise programs against the reference (double) interpreter: SwiGLU,
+// RoPE's rotate-and-add, GELU, and a chain of every fast-pathed op, with broadcast inputs, over
+// odd row lengths (chunk edges at 256).
+TEST(CpuFusedElementwise, MatchesReferenceProgramsWithBroadcasts) {
+  using ref::BinaryOp;
+  using ref::UnaryOp;
+  const uint8_t swiglu[] = {0, 0,
+                            0, 0,
+                            3, uint8_t(UnaryOp::kSigmoid),
+                            2, uint8_t(BinaryOp::kMul),
+                            0, 1,
+                            2, uint8_t(BinaryOp::kMul)};
+  const uint8_t rope[] = {0, 0,
+                          0, 2,
+                          2, uint8_t(BinaryOp::kMul),
+                          0, 1,
+                          0, 3,
+                          2, uint8_t(BinaryOp::kMul),
+                          2, uint8_t(BinaryOp::kAdd)};
+  const uint8_t gelu[] = {0, 0, 4, 0, 0, 1, 4, 1, 2, uint8_t(BinaryOp::kSub)};
+  const uint8_t chain[] = {0, 0,
+                           1, 0,
+                           2, uint8_t(BinaryOp::kDiv),
+                           3, uint8_t(UnaryOp::kTanh),
+                           3, uint8_t(UnaryOp::kErf),
+                           0, 1,
+                           2, uint8_t(BinaryOp::kMax),
+                           3, uint8_t(UnaryOp::kExp),
+                           3, uint8_t(UnaryOp::kNeg),
+                           3, uint8_t(UnaryOp::kRelu),
+                           0, 2,
+                           3, uint8_t(UnaryOp::kAbs),
+                           3, uint8_t(UnaryOp::kSqrt),
+                           2, uint8_t(BinaryOp::kSub),
+                           0, 3,
+                           2, uint8_t(BinaryOp::kMin),
+                           0, 1,
+                           3, uint8_t(UnaryOp::kFloor),
+                           2, uint8_t(BinaryOp::kAdd)};
+  struct Program {
+    const uint8_t* code;
+    size_t size;
+  } programs[] = {
+      {swiglu, sizeof(swiglu)}, {rope, sizeof(rope)}, {gelu, sizeof(gelu)}, {chain, sizeof(chain)}};
+  const float constants[] = {3.0f};
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_vmath, [&] {
+    std::mt19937 rng(11);
+    for (int64_t rows : {1, 7})
+      for (int64_t cols : {1, 13, 255, 257, 600}) {
+        // Inputs: [rows, cols], [1, cols], [rows, 1], [cols].
+        std::vector<float> a(rows * cols), b(cols), c(rows), d(cols), want(rows * cols),
+            got(rows * cols);
+        Fill(&rng, a.data(), a.size(), -4, 4);
+        Fill(&rng, b.data(), b.size(), -4, 4);
+        Fill(&rng, c.data(), c.size(), -4, 4);
+        Fill(&rng, d.data(), d.size(), -4, 4);
+        TensorView va = View(a.data(), {rows, cols}), vb = View(b.data(), {1, cols}),
+                   vc = View(c.data(), {rows, 1}), vd = View(d.data(), {cols});
+        const TensorView* in[] = {&va, &vb, &vc, &vd};
+        for (const Program& p : programs) {
+          ref::FusedElementwise(p.code, p.size, constants, in, 4, View(want.data(), {rows, cols}),
+                                nullptr);
+          cpu::FusedElementwiseF32(K(), p.code, p.size, constants, in, 4,
+                                   View(got.data(), {rows, cols}), nullptr);
+          for (size_t i = 0; i < got.size(); ++i)
+            ASSERT_NEAR(got[i], want[i], 4e-6 * (1 + std::fabs(want[i])))
+                << "program of " << p.size / 2 << " instructions, " << rows << "x" << cols << " at "
+                << i;
+        }
+      }
+  });
+  if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_vmath";
 }
 
 // The errors stated in kernels/x86/avx2-math.h, measured on a dense grid.

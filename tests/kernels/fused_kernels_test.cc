@@ -49,16 +49,17 @@ TEST(RefLinear, MatchesMatMulPlusBiasAndActivationOnOddShapes) {
       for (int64_t n : {1, 7, 129}) {
         T32 x({1, m, k}, &rng), w({k, n}, &rng), b({n}, &rng), y({1, m, n}), mm({1, m, n});
         MatMul(x.view, w.view, mm.view);
-        for (Activation act :
-             {Activation::kNone, Activation::kRelu, Activation::kGelu, Activation::kGeluTanh}) {
+        for (Activation act : {Activation::kNone, Activation::kRelu, Activation::kGelu,
+                               Activation::kGeluTanh, Activation::kRelu6}) {
           Linear(x.view, w.view, &b.view, act, y.view, nullptr);
           std::vector<float> want(mm.v.size());
           for (size_t i = 0; i < want.size(); ++i) {
             const double v = double(mm.v[i]) + b.v[i % n];
-            want[i] = act == Activation::kNone   ? v
-                      : act == Activation::kRelu ? std::max(v, 0.0)
-                      : act == Activation::kGelu ? GeluErf(v)
-                                                 : GeluTanh(v);
+            want[i] = act == Activation::kNone    ? v
+                      : act == Activation::kRelu  ? std::max(v, 0.0)
+                      : act == Activation::kRelu6 ? std::min(std::max(v, 0.0), 6.0)
+                      : act == Activation::kGelu  ? GeluErf(v)
+                                                  : GeluTanh(v);
           }
           ExpectClose(y.v, want, 1e-5);
         }

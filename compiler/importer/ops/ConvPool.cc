@@ -178,7 +178,7 @@ LogicalResult ImportPool(NodeImporter& n) {
                          b.getDenseI64ArrayAttr(win.kernel), b.getDenseI64ArrayAttr(win.strides),
                          b.getDenseI64ArrayAttr(win.pads), b.getDenseI64ArrayAttr(win.dilations),
                          b.getBoolAttr(n.AttrInt("count_include_pad", 0) != 0),
-                         b.getI64IntegerAttr(n.AttrInt("p", 2))));
+                         b.getI64IntegerAttr(n.AttrInt("p", 2)), b.getBoolAttr(false)));
   return n.Out(via_f32 ? n.Cast(y, et) : mlir::FailureOr<Value>(y));
 }
 

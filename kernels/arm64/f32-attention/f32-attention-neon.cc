@@ -14,6 +14,7 @@ namespace {
 struct Neon {
   using T = float32x4_t;
   static constexpr int64_t kLanes = 4;
+  static constexpr int kQueryBlock = 4, kScoreVectors = 4;  // 16 accumulators + 4 loads of 32
   static T Zero() { return vdupq_n_f32(0.0f); }
   static T Set1(float x) { return vdupq_n_f32(x); }
   static T Load(const float* p) { return vld1q_f32(p); }

@@ -11,6 +11,7 @@ namespace {
 struct Avx2 {
   using T = __m256;
   static constexpr int64_t kLanes = 8;
+  static constexpr int kQueryBlock = 2, kScoreVectors = 4;  // 8 accumulators + 4 loads of 16
   static T Zero() { return _mm256_setzero_ps(); }
   static T Set1(float x) { return _mm256_set1_ps(x); }
   static T Load(const float* p) { return _mm256_load_ps(p); }

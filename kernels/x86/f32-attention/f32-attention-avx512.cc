@@ -11,6 +11,7 @@ namespace {
 struct Avx512 {
   using T = __m512;
   static constexpr int64_t kLanes = 16;
+  static constexpr int kQueryBlock = 4, kScoreVectors = 4;  // 16 accumulators + 4 loads
   static T Zero() { return _mm512_setzero_ps(); }
   static T Set1(float x) { return _mm512_set1_ps(x); }
   static T Load(const float* p) { return _mm512_load_ps(p); }

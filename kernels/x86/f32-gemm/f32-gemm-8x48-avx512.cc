@@ -14,9 +14,10 @@
 namespace axle::x86 {
 namespace {
 
-constexpr int kNV = 3;  // 16-column vectors (panels) per tile row
-
-template <int MR>
+// A tile of MR rows x kNV 16-column vectors. The driver hands the last panels of a row as a
+// narrower tile (nr <= 32 or 16): kNV = 2 or 1 instead of masking whole vectors of FMAs away
+// (a 64-column output was 48 + a 3-vector tile with one vector in use: 67% of the FMAs useful).
+template <int MR, int kNV>
 void Tile(size_t nr, size_t kc, const float* a, const float* w, size_t panel_stride, float* c,
           size_t ldc, int flags, const float* bias, int act) {
   __m512 acc[MR][kNV];
@@ -64,23 +65,31 @@ void Tile(size_t nr, size_t kc, const float* a, const float* w, size_t panel_str
     for (int v = 0; v < kNV; ++v) _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask[v], acc[r][v]);
 }
 
+template <int kNV>
+void Rows(size_t mr, size_t nr, size_t kc, const float* a, const float* w, size_t panel_stride,
+          float* c, size_t ldc, int flags, const float* bias, int act) {
+  switch (mr) {
+  case 8: return Tile<8, kNV>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  case 7: return Tile<7, kNV>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  case 6: return Tile<6, kNV>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  case 5: return Tile<5, kNV>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  case 4: return Tile<4, kNV>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  case 3: return Tile<3, kNV>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  case 2: return Tile<2, kNV>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  case 1: return Tile<1, kNV>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  default: return;
+  }
+}
+
 }  // namespace
 
 void axle_f32_gemm_ukernel_8x48__avx512f(size_t mr, size_t nr, size_t kc, const float* a,
                                          size_t /*lda*/, const float* w, size_t panel_stride,
                                          float* c, size_t ldc, int flags, const float* bias,
                                          int act) {
-  switch (mr) {
-  case 8: return Tile<8>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
-  case 7: return Tile<7>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
-  case 6: return Tile<6>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
-  case 5: return Tile<5>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
-  case 4: return Tile<4>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
-  case 3: return Tile<3>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
-  case 2: return Tile<2>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
-  case 1: return Tile<1>(nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
-  default: return;
-  }
+  if (nr > 32) return Rows<3>(mr, nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  if (nr > 16) return Rows<2>(mr, nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
+  Rows<1>(mr, nr, kc, a, w, panel_stride, c, ldc, flags, bias, act);
 }
 
 }  // namespace axle::x86
