@@ -60,6 +60,21 @@ def AxleConvToGemm : Pass<"axle-conv-to-gemm", "mlir::func::FuncOp"> {
   }];
 }
 
+def AxleFuseIm2Col : Pass<"axle-fuse-im2col", "mlir::func::FuncOp"> {
+  let summary = "linear(im2col(x)) -> a linear that reads the convolution windows in place";
+  let description = [{
+    Before:
+      %c = axle.im2col %x {kernel = [3, 3], strides, pads, dilations}   // [1, 56, 56, 576]
+      %y = axle.linear %c, %W, %b {activation = "relu"}
+    After:
+      %y = axle.linear %x, %W, %b {activation = "relu",
+                                   axle.conv_window = [3, 3, 1, 1, 1, 1, 1, 1, 1, 1]}
+    (kh, kw, strides, pads top left bottom right, dilations.) The GEMM gathers each block of
+    windows while packing it: the im2col matrix is never written. f32 linears with packed
+    (panel16) weights only: it runs after axle-pack-weights, so an int8 plan keeps its im2col.
+  }];
+}
+
 def AxleFuseLinear : Pass<"axle-fuse-linear", "mlir::func::FuncOp"> {
   let summary = "MatMul/Gemm with a constant weight (+ bias, + Relu/GELU) -> axle.linear";
   let description = [{

@@ -1,7 +1,8 @@
 // conv_f32/<impl>/<H>/<C>/<M>/<k>/<stride>: a 2-D convolution, batch 1, fp32, bias + ReLU, the
-// weights prepared once outside the timed loop. axle: what an Axle plan runs for it (channels-
-// last im2col, then the packed-panel GEMM with the bias and ReLU in its epilogue; 1x1 stride-1
-// convolutions skip the im2col); onednn: oneDNN's convolution primitive with every format
+// weights prepared once outside the timed loop. axle: what an Axle plan runs for it (the
+// packed-panel GEMM reading the channels-last windows in place, bias and ReLU in its epilogue);
+// axle-im2col: the same GEMM after an explicit im2col (the plan's form before axle-fuse-im2col,
+// and an int8 plan's); onednn: oneDNN's convolution primitive with every format
 // `any` (it picks its blocked nChw16c layout and reorders the weights once), bias and a ReLU
 // post-op, on the same numbers. The shapes are ResNet-18's 3x3 layers at 224x224 (and its stem).
 #include <dnnl.hpp>
@@ -26,7 +27,7 @@ ConvShape ShapeOf(const benchmark::State& state) {
   return {state.range(0), state.range(1), state.range(2), state.range(3), state.range(4)};
 }
 
-void ConvAxle(benchmark::State& state) {
+void ConvAxle(benchmark::State& state, bool implicit) {
   const ConvShape s = ShapeOf(state);
   const cpu::Kernels& kernels = cpu::HostKernels();
   if (!kernels.f32_gemm) return state.SkipWithError("no f32 GEMM on this host");
@@ -44,11 +45,18 @@ void ConvAxle(benchmark::State& state) {
   xv.shape.dims[1] = xv.shape.dims[2] = s.h, xv.shape.dims[3] = s.c;
   cv.shape.dims[1] = cv.shape.dims[2] = o, cv.shape.dims[3] = kdim;
   xv.data = x.get(), cv.data = cols.get();
-  const bool direct = s.k == 1 && s.stride == 1;
+  const cpu::ConvRows conv{
+      x.get(), s.h, s.h, s.c, o, o, s.k, s.k, {s.stride, s.stride}, {s.pad(), s.pad()}, {1, 1}};
+  const int relu = static_cast<int>(ref::Activation::kRelu);
   for (auto _ : state) {
-    if (!direct) ref::Im2ColNhwc(xv, win, cv, Pool());
-    cpu::GemmF32Panel16(kernels, direct ? x.get() : cols.get(), o * o, kdim, packed.get(), s.m,
-                        bias.get(), static_cast<int>(ref::Activation::kRelu), y.get(), Pool());
+    if (implicit) {
+      cpu::GemmF32Panel16(kernels, nullptr, o * o, kdim, packed.get(), s.m, bias.get(), relu,
+                          y.get(), Pool(), nullptr, &conv);
+    } else {
+      ref::Im2ColNhwc(xv, win, cv, Pool());
+      cpu::GemmF32Panel16(kernels, cols.get(), o * o, kdim, packed.get(), s.m, bias.get(), relu,
+                          y.get(), Pool());
+    }
     benchmark::DoNotOptimize(y.get());
   }
   state.SetLabel(kernels.isa);
@@ -103,7 +111,8 @@ void Shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"h", "c", "m", "k", "s"})->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
-BENCHMARK(ConvAxle)->Name("conv_f32/axle")->Apply(Shapes);
+BENCHMARK_CAPTURE(ConvAxle, implicit, true)->Name("conv_f32/axle")->Apply(Shapes);
+BENCHMARK_CAPTURE(ConvAxle, explicit, false)->Name("conv_f32/axle-im2col")->Apply(Shapes);
 BENCHMARK(ConvOneDnn)->Name("conv_f32/onednn")->Apply(Shapes);
 
 }  // namespace

@@ -96,6 +96,7 @@ const float* OutputData(MemoryPlan& plan, uint32_t i, size_t* count) {
 void AddBackendPasses(mlir::PassManager& pm, const std::string& target,
                       const std::string& int8_layout) {
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePackWeights({target, int8_layout}));
+  pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleFuseIm2Col());
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleMaterializeOutputs());
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxleSelectKernels({target}));
   pm.addNestedPass<mlir::func::FuncOp>(passes::createAxlePlanMemory());

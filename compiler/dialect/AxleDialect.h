@@ -58,6 +58,10 @@ bool ConstantBytes(mlir::Attribute attr, std::vector<uint8_t>* bytes);
 // Bytes of a statically shaped tensor type (0 for unknown element types).
 uint64_t TensorBytes(mlir::RankedTensorType type);
 
+// On axle.linear (set by axle-fuse-im2col): the 2-D convolution window its [N, H, W, C] input is
+// read through (kh, kw, strides, pads top left bottom right, dilations): LinearParams.conv_window.
+inline constexpr const char* kConvWindowAttr = "axle.conv_window";
+
 // transpose(transpose) composes and moving only 1-dims is a reshape; reshape(reshape) is one
 // (AxleOps.cc). Canonicalize.cc adds them to the ops' canonicalization patterns.
 void AddTransposeFolds(mlir::RewritePatternSet& patterns, mlir::MLIRContext* context);

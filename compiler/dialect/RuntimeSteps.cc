@@ -381,7 +381,11 @@ mlir::LogicalResult LowerToStep(mlir::Operation* op, StepLowering* out, std::str
                           {{"kn", fb::WeightLayout_KN}, {"panel16", fb::WeightLayout_Panel16}},
                           &act, &layout))
           return mlir::failure();
-        return set(fb::OpCode_Linear, ParamsSpec::Linear(act, layout));
+        ParamsSpec p = ParamsSpec::Linear(act, layout);
+        // axle-fuse-im2col: the input is [N, H, W, C] and the rows are its convolution windows.
+        if (auto window = o->getAttrOfType<mlir::DenseI64ArrayAttr>(kConvWindowAttr))
+          p.list = Vec(window.asArrayRef());
+        return set(fb::OpCode_Linear, p);
       })
       .Case([&](QuantizeLinearOp) { return set(fb::OpCode_QuantizeLinear); })
       .Case([&](DequantizeLinearOp) { return set(fb::OpCode_DequantizeLinear); })

@@ -151,12 +151,26 @@ const char* Arch();
 // amx_int8, asimd, asimddp, i8mm, bf16, fphp, sve2...); false for names of another arch.
 bool HostHasFeature(const char* feature);
 
+// The rows of a GEMM's A operand read in place from a channels-last image (implicit im2col):
+// row (b, oy, ox) is the 2-D window of x [batch, h, w, c] at that output position, (ky, kx, ch)
+// order, zeros for padding; k = kh * kw * c, m = batch * oh * ow.
+struct ConvRows {
+  const float* x;
+  int64_t h, w, c, oh, ow, kh, kw;
+  int64_t stride[2], pad[2], dilation[2];  // pad: the top and left pads
+};
+// dst[i][0, kc) = columns [k0, k0 + kc) of rows r .. r + rows (row stride ld).
+void GatherConvRows(const ConvRows& a, size_t r, size_t rows, size_t k0, size_t kc, float* dst,
+                    size_t ld);
+
 // y[m x n] = act(x[m x k] @ W + bias) with W packed in 16-column panels (PackPanel16), blocked
 // for the caches and split across `par` by (row block, panel group) tiles.
 // residual (optional, [m x n]) is added after the activation, tile by tile while hot in L1.
+// With `conv`, A is not x but the convolution windows it describes (x is ignored): the rows are
+// gathered block by block as the GEMM packs them, never materialized whole.
 void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, const float* packed,
                     size_t n, const float* bias, int act, float* y, const Parallel* par,
-                    const float* residual = nullptr);
+                    const float* residual = nullptr, const ConvRows* conv = nullptr);
 
 // y[m x n] (f32) = dequantized u8 x[m x k] (a_scale, a_zero_point) @ s8 W (per-column
 // w_scales; packed by PackS8Panel16x4 with its col_sums, or with c8 by PackS8Panel16x8) + bias,

@@ -12,9 +12,30 @@
 
 namespace axle::cpu {
 
+void GatherConvRows(const ConvRows& a, size_t r, size_t rows, size_t k0, size_t kc, float* dst,
+                    size_t ld) {
+  const int64_t c = a.c;
+  for (size_t i = 0; i < rows; ++i) {
+    const int64_t row = static_cast<int64_t>(r + i);
+    const int64_t b = row / (a.oh * a.ow), oy = row / a.ow % a.oh, ox = row % a.ow;
+    float* out = dst + i * ld;
+    for (int64_t kk = static_cast<int64_t>(k0), end = static_cast<int64_t>(k0 + kc); kk < end;) {
+      const int64_t tap = kk / c, ch = kk % c, run = std::min(c - ch, end - kk);
+      const int64_t iy = oy * a.stride[0] - a.pad[0] + (tap / a.kw) * a.dilation[0];
+      const int64_t ix = ox * a.stride[1] - a.pad[1] + (tap % a.kw) * a.dilation[1];
+      float* o = out + (kk - static_cast<int64_t>(k0));
+      if (iy < 0 || iy >= a.h || ix < 0 || ix >= a.w)
+        std::fill(o, o + run, 0.0f);
+      else
+        std::copy_n(a.x + ((b * a.h + iy) * a.w + ix) * c + ch, run, o);
+      kk += run;
+    }
+  }
+}
+
 void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, const float* packed,
                     size_t n, const float* bias, int act, float* y, const Parallel* par,
-                    const float* residual) {
+                    const float* residual, const ConvRows* conv) {
   // Adds the residual to a finished C tile (rows [r, r + rows), columns [c, c + cols)).
   auto add_residual = [&](size_t r, size_t rows, size_t c, size_t cols) {
     for (size_t i = r; i < r + rows; ++i)
@@ -90,6 +111,18 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
             for (size_t r = r0; r < r1; r += mr) {
               const size_t rows = std::min(mr, r1 - r);
               float* tile = a_block + (r - r0) * kc;
+              if (conv) {  // gather the rows' windows, then pack them like any A rows
+                alignas(64) float rows_kc[8 * kKc];
+                GatherConvRows(*conv, r, rows, k0, kc, rows_kc, kc);
+                for (size_t i = rows; i < mr; ++i) std::fill_n(rows_kc + i * kc, kc, 0.0f);
+                if (kernels.f32_pack_a && mr == 8) {
+                  kernels.f32_pack_a(rows_kc, kc, rows, kc, tile);
+                } else {
+                  for (size_t i = 0; i < mr; ++i)
+                    for (size_t kk = 0; kk < kc; ++kk) tile[kk * mr + i] = rows_kc[i * kc + kk];
+                }
+                continue;
+              }
               if (kernels.f32_pack_a) {
                 kernels.f32_pack_a(x + r * k + k0, k, rows, kc, tile);
                 continue;
@@ -110,6 +143,20 @@ void GemmF32Panel16(const Kernels& kernels, const float* x, size_t m, size_t k, 
                                  bias ? bias + p * 16 : nullptr, act);
                 if (residual && (flags & kGemmLast))
                   add_residual(r, std::min(mr, r1 - r), p * 16, nr);
+              }
+            }
+          } else if (conv) {
+            // Row tiles outer: each tile's windows are gathered once ([mr][kc], L1) and swept
+            // across the group's panels.
+            alignas(64) float rows_kc[8 * kKc];
+            for (size_t r = r0; r < r1; r += mr) {
+              const size_t rows = std::min(mr, r1 - r);
+              GatherConvRows(*conv, r, rows, k0, kc, rows_kc, kc);
+              for (size_t p = p0; p < p1; p += step) {
+                const size_t nr = std::min(16 * std::min(step, p1 - p), n - p * 16);
+                kernels.f32_gemm(rows, nr, kc, rows_kc, kc, packed + (p * k + k0) * 16, k * 16,
+                                 y + r * n + p * 16, n, flags, bias ? bias + p * 16 : nullptr, act);
+                if (residual && (flags & kGemmLast)) add_residual(r, rows, p * 16, nr);
               }
             }
           } else {

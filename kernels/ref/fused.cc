@@ -97,6 +97,36 @@ void LinearPanel16(const TensorView& x, const float* packed, int64_t k, int64_t 
   });
 }
 
+void LinearConvPanel16(const TensorView& x, const Window& win, const float* packed, int64_t k,
+                       int64_t n, const TensorView* bias, Activation act, const TensorView& y,
+                       const Parallel* par, const TensorView* residual) {
+  const int64_t h = x.shape.dims[1], w = x.shape.dims[2], c = x.shape.dims[3];
+  const int64_t oh = y.shape.dims[1], ow = y.shape.dims[2];
+  const float* pr = residual ? residual->As<float>() : nullptr;
+  const float* px = x.As<float>();
+  const float* pb = bias ? bias->As<float>() : nullptr;
+  float* py = y.As<float>();
+  ParallelFor(par, y.NumElements() / (n ? n : 1), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t b = i / (oh * ow), oy = i / ow % oh, ox = i % ow;
+      for (int64_t j = 0; j < n; ++j) {
+        const float* panel = packed + (j / 16) * k * 16 + j % 16;
+        double acc = pb ? pb[j] : 0.0;
+        for (int64_t p = 0; p < k; ++p) {
+          const int64_t tap = p / c, ch = p % c;
+          const int64_t iy =
+              oy * win.strides[0] - win.pads[0] + tap / win.kernel[1] * win.dilations[0];
+          const int64_t ix =
+              ox * win.strides[1] - win.pads[1] + tap % win.kernel[1] * win.dilations[1];
+          if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+          acc += static_cast<double>(px[((b * h + iy) * w + ix) * c + ch]) * panel[p * 16];
+        }
+        py[i * n + j] = static_cast<float>(Activate(act, acc)) + (pr ? pr[i * n + j] : 0.0f);
+      }
+    }
+  });
+}
+
 void Attention(const TensorView& q, const TensorView& k, const TensorView& v,
                const TensorView* mask, const AttentionConfig& config, const TensorView& y,
                const Parallel* par) {

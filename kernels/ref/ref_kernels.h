@@ -228,6 +228,12 @@ void Linear(const TensorView& x, const TensorView& w, const TensorView* bias, Ac
 void LinearPanel16(const TensorView& x, const float* packed, int64_t k, int64_t n,
                    const TensorView* bias, Activation act, const TensorView& y, const Parallel* par,
                    const TensorView* residual = nullptr);
+// LinearPanel16 over the 2-D convolution windows of a channels-last x [N, H, W, C] (k = kh * kw *
+// C, (ky, kx, c) order, zeros for padding) into y [N, Ho, Wo, n]: the reference twin of the
+// implicit-im2col GEMM (cpu::GemmF32Panel16 with ConvRows).
+void LinearConvPanel16(const TensorView& x, const Window& win, const float* packed, int64_t k,
+                       int64_t n, const TensorView* bias, Activation act, const TensorView& y,
+                       const Parallel* par, const TensorView* residual = nullptr);
 // Rows [row_begin, row_end) of y = act(x @ w + bias) for row-major x [*, k], w [k, n].
 void MatMulRows(const float* x, const float* w, const float* bias, Activation act, int64_t k,
                 int64_t n, int64_t row_begin, int64_t row_end, float* y);

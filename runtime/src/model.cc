@@ -170,6 +170,31 @@ Status DecodeParams(const fb::Step* s, const OpInfo& op, StepParams* p, int32_t*
                    "LinearParams: input scale %g must be finite and > 0 and the zero point %d "
                    "in [0, 255]",
                    static_cast<double>(p->input_scale), static_cast<int>(p->input_zero_point));
+    if (const auto* w = l->conv_window(); w && w->size() > 0) {
+      if (w->size() != 10 || !Aligned8(w))
+        return Error(AXLE_INVALID_MODEL,
+                     "LinearParams.conv_window has %u values (10, 8-byte aligned: kh kw, strides, "
+                     "pads top left bottom right, dilations)",
+                     w->size());
+      constexpr int64_t kMaxWindow = int64_t{1} << 20, kMaxPad = int64_t{1} << 30;
+      for (uint32_t i = 0; i < 10; ++i) {
+        const int64_t v = w->Get(i);
+        const bool pad = i >= 4 && i < 8;
+        if (pad ? (v < 0 || v > kMaxPad) : (v < 1 || v > kMaxWindow))
+          return Error(AXLE_INVALID_MODEL,
+                       "LinearParams.conv_window value %u is %lld (sizes, strides and "
+                       "dilations in [1, 2^20], pads in [0, 2^30])",
+                       i, static_cast<long long>(v));
+      }
+      p->window_rank = 2;
+      for (int d = 0; d < 2; ++d) {
+        p->kernel[d] = w->Get(d);
+        p->strides[d] = w->Get(2 + d);
+        p->pads[d] = w->Get(4 + d);
+        p->pads[2 + d] = w->Get(6 + d);
+        p->dilations[d] = w->Get(8 + d);
+      }
+    }
     return AXLE_OK;
   }
   case fb::Params_AttentionParams: {

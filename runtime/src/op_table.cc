@@ -435,7 +435,8 @@ Status ExpectF32(const TensorView& v, const char* role) {
 
 // The optional epilogue operands of the linear family: bias [N] at input `bias_at`, residual
 // (the output's shape) at bias_at + 1; then the f32 output [..., N] (x's shape, last dim N).
-Status ValidateLinearEpilogue(const OpArgs& a, uint32_t bias_at, const TensorView& x, int64_t n) {
+Status ValidateLinearEpilogueOf(const OpArgs& a, uint32_t bias_at, const Shape& out) {
+  const int64_t n = out.dims[out.rank - 1];
   Shape vec;
   vec.rank = 1;
   vec.dims[0] = n;
@@ -443,14 +444,20 @@ Status ValidateLinearEpilogue(const OpArgs& a, uint32_t bias_at, const TensorVie
     AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[bias_at], "bias"));
     AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[bias_at], vec, "bias"));
   }
-  Shape out = x.shape;
-  out.dims[out.rank - 1] = n;
   if (a.num_in > bias_at + 1 && a.in[bias_at + 1]) {
     AXLE_RETURN_IF_ERROR(ExpectF32(*a.in[bias_at + 1], "residual"));
     AXLE_RETURN_IF_ERROR(ExpectShape(*a.in[bias_at + 1], out, "residual"));
   }
   return ExpectOutput(a, 0, DType::kF32, out);
 }
+Status ValidateLinearEpilogue(const OpArgs& a, uint32_t bias_at, const TensorView& x, int64_t n) {
+  Shape out = x.shape;
+  out.dims[out.rank - 1] = n;
+  return ValidateLinearEpilogueOf(a, bias_at, out);
+}
+
+Status ChannelsLastWindow(const OpArgs& a, Shape* out);
+ref::Window WindowOf(const StepParams& p);
 
 Status ValidateLinear(const OpInfo&, const OpArgs& a) {
   if (!a.in[0] || !a.in[1]) return Invalid("input and weight must be present");
@@ -462,7 +469,17 @@ Status ValidateLinear(const OpInfo&, const OpArgs& a) {
   if (x.shape.rank < 1 || y.shape.rank != x.shape.rank)
     return Invalid("input %s and output %s must have the same rank >= 1", ShapeText(x).text,
                    ShapeText(y).text);
-  const int64_t k = x.shape.dims[x.shape.rank - 1], n = y.shape.dims[y.shape.rank - 1];
+  int64_t k = x.shape.dims[x.shape.rank - 1];
+  const int64_t n = y.shape.dims[y.shape.rank - 1];
+  Shape out = x.shape;
+  out.dims[out.rank - 1] = n;
+  if (a.params.window_rank) {  // implicit im2col: x is [N, H, W, C], y [N, Ho, Wo, n]
+    AXLE_RETURN_IF_ERROR(ChannelsLastWindow(a, &out));
+    out.dims[3] = n;
+    k *= a.params.kernel[0] * a.params.kernel[1];
+    if (a.params.weight_layout != fb::WeightLayout_Panel16)
+      return Invalid("a linear over convolution windows needs its weight packed (panel16)");
+  }
   if (a.params.weight_layout == fb::WeightLayout_Panel16) {
     if (w.shape.rank != 3 || w.shape.dims[2] != 16 || w.shape.dims[1] != k ||
         w.shape.dims[0] != (n + 15) / 16)
@@ -472,7 +489,7 @@ Status ValidateLinear(const OpInfo&, const OpArgs& a) {
     return Invalid("input %s, weight %s and output %s do not match (weight must be [K, N])",
                    ShapeText(x).text, ShapeText(w).text, ShapeText(y).text);
   }
-  return ValidateLinearEpilogue(a, 2, x, n);
+  return ValidateLinearEpilogueOf(a, 2, out);
 }
 KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
   const TensorView* bias = a.num_in > 2 ? a.in[2] : nullptr;
@@ -481,19 +498,42 @@ KernelResult RunLinear(const OpInfo&, const OpArgs& a) {
   const TensorView& x = *a.in[0];
   const TensorView& y = *a.out[0];
   if (a.params.weight_layout != fb::WeightLayout_Panel16) {
+    if (a.params.window_rank) {  // the validator refuses it; kept as a guard
+      Report(a, "reference: convolution windows need packed weights");
+      return {};
+    }
     Report(a, "reference: weights not packed (the plan's layout is [K, N])");
     ref::Linear(x, *a.in[1], bias, act, y, a.par, residual);
     return {};
   }
   const int64_t k = a.in[1]->shape.dims[1], n = y.shape.dims[y.shape.rank - 1];
   const cpu::Kernels& kernels = cpu::HostKernels();
+  cpu::ConvRows conv{};
+  if (a.params.window_rank) {
+    conv.x = x.As<float>();
+    conv.h = x.shape.dims[1], conv.w = x.shape.dims[2], conv.c = x.shape.dims[3];
+    conv.oh = y.shape.dims[1], conv.ow = y.shape.dims[2];
+    conv.kh = a.params.kernel[0], conv.kw = a.params.kernel[1];
+    for (int d = 0; d < 2; ++d) {
+      conv.stride[d] = a.params.strides[d];
+      conv.pad[d] = a.params.pads[d];
+      conv.dilation[d] = a.params.dilations[d];
+    }
+  }
   if (kernels.f32_gemm) {
     const size_t m = static_cast<size_t>(n ? y.NumElements() / n : 0);
     cpu::GemmF32Panel16(kernels, x.As<float>(), m, static_cast<size_t>(k), a.in[1]->As<float>(),
                         static_cast<size_t>(n), bias ? bias->As<float>() : nullptr,
                         static_cast<int>(act), y.As<float>(), a.par,
-                        residual ? residual->As<float>() : nullptr);
+                        residual ? residual->As<float>() : nullptr,
+                        a.params.window_rank ? &conv : nullptr);
     Report(a, kernels.isa);
+    return {};
+  }
+  if (a.params.window_rank) {
+    Report(a, "reference: no f32 GEMM microkernel in this CPU variant");
+    ref::LinearConvPanel16(x, WindowOf(a.params), a.in[1]->As<float>(), k, n, bias, act, y, a.par,
+                           residual);
     return {};
   }
   Report(a, "reference: no f32 GEMM microkernel in this CPU variant");

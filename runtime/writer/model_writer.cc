@@ -43,7 +43,8 @@ flatbuffers::Offset<void> BuildParams(flatbuffers::FlatBufferBuilder& b, const P
   case ParamsSpec::kLinear:
     return fb::CreateLinearParams(b, static_cast<fb::Activation>(p.activation),
                                   static_cast<fb::WeightLayout>(p.weight_layout), p.input_scale,
-                                  p.input_zero_point, p.weight_group)
+                                  p.input_zero_point, p.weight_group,
+                                  p.list.empty() ? 0 : b.CreateVector(p.list))
         .Union();
   case ParamsSpec::kElementwise:
     return fb::CreateElementwiseParams(b, b.CreateVector(p.code), b.CreateVector(p.constants))

@@ -314,6 +314,70 @@ TEST(CpuAttention, FullyMaskedRowsGiveNanOrZero) {
   }
 }
 
+// The GEMM reading convolution windows in place (implicit im2col) against the reference twin
+// and against an explicit im2col followed by the same GEMM: odd channel counts (runs that cross
+// K blocks), strides, pads, dilation, 1x1 and 7x7 windows, bias, ReLU, residual, threads.
+TEST(CpuGemm, ConvolutionWindowsMatchExplicitIm2Col) {
+  struct Case {
+    int64_t h, w, c, m, k, stride, pad, dilation;
+  } cases[] = {{5, 5, 3, 7, 3, 1, 1, 1},   {9, 7, 13, 17, 3, 2, 1, 1},
+               {8, 8, 64, 48, 3, 1, 1, 1}, {11, 11, 3, 16, 7, 2, 3, 1},
+               {6, 9, 33, 40, 3, 1, 2, 2}, {7, 7, 300, 20, 1, 2, 0, 1}};
+  const bool ran = ForEachVariant(&cpu::Kernels::f32_gemm, [&] {
+    std::unique_ptr<ThreadPool> pool;
+    ASSERT_EQ(ThreadPool::Create(2, &pool), AXLE_OK);
+    std::mt19937 rng(23);
+    for (const Case& t : cases)
+      for (bool threaded : {false, true}) {
+        const int64_t oh = (t.h + 2 * t.pad - t.dilation * (t.k - 1) - 1) / t.stride + 1;
+        const int64_t ow = (t.w + 2 * t.pad - t.dilation * (t.k - 1) - 1) / t.stride + 1;
+        const int64_t kdim = t.k * t.k * t.c, rows = 2 * oh * ow;
+        std::vector<float> x(2 * t.h * t.w * t.c), w(kdim * t.m), bias(t.m), res(rows * t.m),
+            cols(rows * kdim), want(rows * t.m), ref_out(rows * t.m), got(rows * t.m);
+        Fill(&rng, x.data(), x.size());
+        Fill(&rng, w.data(), w.size());
+        Fill(&rng, bias.data(), bias.size());
+        Fill(&rng, res.data(), res.size());
+        Aligned packed(Panel16Floats(kdim, t.m));
+        PackPanel16(w.data(), kdim, t.m, packed.get());
+        const int64_t kernel[2] = {t.k, t.k}, strides[2] = {t.stride, t.stride},
+                      pads[4] = {t.pad, t.pad, t.pad, t.pad},
+                      dilations[2] = {t.dilation, t.dilation};
+        const ref::Window win{2, kernel, strides, pads, dilations};
+        ref::Im2ColNhwc(View(x.data(), {2, t.h, t.w, t.c}), win,
+                        View(cols.data(), {2, oh, ow, kdim}));
+        const Parallel* par = threaded ? pool->parallel() : nullptr;
+        const int act = static_cast<int>(ref::Activation::kRelu);
+        cpu::GemmF32Panel16(K(), cols.data(), rows, kdim, packed.get(), t.m, bias.data(), act,
+                            want.data(), par, res.data());
+        cpu::ConvRows conv{x.data(),
+                           t.h,
+                           t.w,
+                           t.c,
+                           oh,
+                           ow,
+                           t.k,
+                           t.k,
+                           {t.stride, t.stride},
+                           {t.pad, t.pad},
+                           {t.dilation, t.dilation}};
+        cpu::GemmF32Panel16(K(), nullptr, rows, kdim, packed.get(), t.m, bias.data(), act,
+                            got.data(), par, res.data(), &conv);
+        TensorView vb = View(bias.data(), {t.m}), vr = View(res.data(), {2, oh, ow, t.m});
+        ref::LinearConvPanel16(View(x.data(), {2, t.h, t.w, t.c}), win, packed.get(), kdim, t.m,
+                               &vb, ref::Activation::kRelu, View(ref_out.data(), {2, oh, ow, t.m}),
+                               nullptr, &vr);
+        for (size_t i = 0; i < got.size(); ++i) {
+          ASSERT_EQ(got[i], want[i]) << "explicit im2col, case c=" << t.c << " k=" << t.k
+                                     << " s=" << t.stride << " at " << i;
+          ASSERT_NEAR(got[i], ref_out[i], 1e-4 * (1 + std::fabs(ref_out[i])))
+              << "reference twin, case c=" << t.c << " k=" << t.k << " at " << i;
+        }
+      }
+  });
+  if (!ran) GTEST_SKIP() << "host lacks every ISA variant with f32_gemm";
+}
+
 // Channels-last depthwise convolution against the reference over odd channel counts (vector
 // tails), 3x3 / 5x5 / 1x7 windows, strides, pads, dilation, bias or none, and each activation.
 TEST(CpuDepthwise, MatchesReferenceOnOddShapes) {
