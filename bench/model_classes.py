@@ -97,6 +97,22 @@ def axle_ms(axle, plan, data, threads, warmup, runs):
     return json.loads(r.stdout)["median_ms"]
 
 
+def axle_profile(axle, plan, data, runs):
+    """Per-op time of a 1-thread run: [(op, ms, share, implementations)], largest first."""
+    r = subprocess.run([axle, "bench", plan, "--inputs", data, "--threads", "1", "--runs",
+                        str(runs), "--profile", "--json"], capture_output=True, text=True,
+                       check=True)
+    steps = json.loads(r.stdout)["steps"]
+    by_op = {}
+    for s in steps:
+        e = by_op.setdefault(s["op"], [0.0, set()])
+        e[0] += s["ms"]
+        e[1].add(s.get("impl", "?"))
+    total = sum(v[0] for v in by_op.values()) or 1.0
+    return sorted(((op, ms, ms / total, sorted(impls)) for op, (ms, impls) in by_op.items()),
+                  key=lambda t: -t[1])
+
+
 def ensure_models(folder, python):
     if os.path.isdir(folder) and glob.glob(os.path.join(folder, "*", "model.onnx")):
         return
@@ -233,6 +249,18 @@ def main():
                     "would take at the fp32 FMA peak `bench/peak` measured in the same run (" +
                     ", ".join(f"{t} thread{'s' if t > 1 else ''}: {p:.0f} GFLOP/s"
                               for t, p in peaks.items() if p) + "), over Axle's time.\n")
+            slow = [m for m in models if any(r["class"] == m["label"] and r["ort_over_axle"] < 1
+                                             for r in rows)]
+            if slow:
+                f.write("\n### Where the time goes in the classes below ONNX Runtime\n\n"
+                        "`axle bench PLAN --profile` at 1 thread (the plans are in "
+                        f"`{os.path.relpath(work, ROOT)}/`), the five largest ops, with the "
+                        "kernels that ran them:\n\n")
+                for m in slow:
+                    prof = axle_profile(a.axle, m["plan"], m["data"], a.runs)
+                    f.write(f"- **{m['label']}**: " + "; ".join(
+                        f"{op} {ms:.2f} ms ({share:.0%}, {', '.join(impls)})"
+                        for op, ms, share, impls in prof[:5]) + "\n")
             replace_section(a.doc, "model-classes", f.getvalue())
         print(f"wrote {a.doc}")
     return 0

@@ -85,7 +85,10 @@ struct AbsorbBias : mlir::OpRewritePattern<ir::AddOp> {
       mlir::Value c = side ? op.getLhs() : op.getRhs();
       auto linear = SingleUseDef<ir::LinearOp>(l);
       auto bias = ConstantValue(c);
-      if (!linear || !bias || linear.getBias() || linear.getResidual() ||
+      // A second constant add (a folded BatchNorm's shift after the convolution's bias) sums
+      // into the bias the linear has.
+      auto old_bias = linear ? ConstantValue(linear.getBias()) : nullptr;
+      if (!linear || !bias || (linear.getBias() && !old_bias) || linear.getResidual() ||
           linear.getActivation() != "none")
         continue;
       const int64_t n = TensorTypeOf(linear.getResult()).getShape().back();
@@ -95,8 +98,14 @@ struct AbsorbBias : mlir::OpRewritePattern<ir::AddOp> {
       if (!only_last || op.getType() != linear.getType()) continue;
       auto flat = mlir::RankedTensorType::get({n}, rewriter.getF32Type());
       mlir::Value b = c;
-      if (bias_type.getRank() != 1)
+      if (old_bias) {
+        std::vector<float> sum(bias.getValues<float>().begin(), bias.getValues<float>().end());
+        int64_t j = 0;
+        for (float v : old_bias.getValues<float>()) sum[j++] += v;
+        b = F32Constant(rewriter, c.getLoc(), {n}, sum);
+      } else if (bias_type.getRank() != 1) {
         b = rewriter.create<ir::ConstantOp>(c.getLoc(), flat, bias.reshape(flat)).getResult();
+      }
       auto fused = rewriter.replaceOpWithNewOp<ir::LinearOp>(
           op, op.getType(), linear.getInput(), linear.getWeight(), b, mlir::Value(), "none");
       fused->setLoc(KeepLinearName(rewriter, linear, op));
@@ -104,6 +113,49 @@ struct AbsorbBias : mlir::OpRewritePattern<ir::AddOp> {
       return success();
     }
     return rewriter.notifyMatchFailure(op, "not linear + constant [N] bias");
+  }
+};
+
+// mul(linear(x, W, b), s) with s a constant per output column (a folded BatchNorm's scale, or
+// any per-channel scale after a convolution) -> linear(x, W * s, b * s).
+struct AbsorbColumnScale : mlir::OpRewritePattern<ir::MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ir::MulOp op, PatternRewriter& rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      mlir::Value l = side ? op.getRhs() : op.getLhs();
+      mlir::Value c = side ? op.getLhs() : op.getRhs();
+      auto linear = SingleUseDef<ir::LinearOp>(l);
+      auto scale = ConstantValue(c);
+      if (!linear || !scale || linear.getResidual() || linear.getActivation() != "none" ||
+          linear.getWeightLayout() != "kn" || op.getType() != linear.getType())
+        continue;
+      auto w = ConstantValue(linear.getWeight());
+      auto old_bias = ConstantValue(linear.getBias());
+      const int64_t n = TensorTypeOf(linear.getResult()).getShape().back();
+      auto st = TensorTypeOf(c);
+      if (!w || (linear.getBias() && !old_bias) || !st.getElementType().isF32() ||
+          scale.getNumElements() != n || st.getRank() < 1 || st.getShape().back() != n)
+        continue;
+      std::vector<float> s(scale.getValues<float>().begin(), scale.getValues<float>().end());
+      std::vector<float> weights(w.getValues<float>().begin(), w.getValues<float>().end());
+      for (size_t i = 0; i < weights.size(); ++i) weights[i] *= s[i % n];
+      auto wt = TensorTypeOf(linear.getWeight());
+      mlir::Value new_w =
+          F32Constant(rewriter, linear.getWeight().getLoc(), wt.getShape(), weights);
+      mlir::Value new_b;
+      if (old_bias) {
+        std::vector<float> b(old_bias.getValues<float>().begin(),
+                             old_bias.getValues<float>().end());
+        for (int64_t j = 0; j < n; ++j) b[j] *= s[j];
+        new_b = F32Constant(rewriter, linear.getBias().getLoc(), {n}, b);
+      }
+      auto fused = rewriter.replaceOpWithNewOp<ir::LinearOp>(op, op.getType(), linear.getInput(),
+                                                             new_w, new_b, mlir::Value(), "none");
+      fused->setLoc(KeepLinearName(rewriter, linear, op));
+      rewriter.eraseOp(linear);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "not linear * constant per-column scale");
   }
 };
 
@@ -176,11 +228,11 @@ struct AbsorbDepthwiseActivation : mlir::OpRewritePattern<OpTy> {
 
 struct FuseLinear : impl::AxleFuseLinearBase<FuseLinear> {
   void runOnOperation() override {
-    if (mlir::failed(
-            ApplyPatterns<MatMulToLinear, GemmToLinear, AbsorbBias, AbsorbResidual,
-                          AbsorbActivation<ir::ReluOp>, AbsorbActivation<ir::GeluOp>,
-                          AbsorbActivation<ir::ClipOp>, AbsorbDepthwiseActivation<ir::ReluOp>,
-                          AbsorbDepthwiseActivation<ir::ClipOp>>(getOperation())))
+    if (mlir::failed(ApplyPatterns<MatMulToLinear, GemmToLinear, AbsorbBias, AbsorbColumnScale,
+                                   AbsorbResidual, AbsorbActivation<ir::ReluOp>,
+                                   AbsorbActivation<ir::GeluOp>, AbsorbActivation<ir::ClipOp>,
+                                   AbsorbDepthwiseActivation<ir::ReluOp>,
+                                   AbsorbDepthwiseActivation<ir::ClipOp>>(getOperation())))
       signalPassFailure();
   }
 };

@@ -14,18 +14,19 @@ namespace axle::cpu {
 
 constexpr int64_t kKeyTile = 64;  // keys per tile: 8 AVX2, 4 AVX-512 or 16 NEON vectors of scores
 
-// Queries i0 .. i0 + nq of (b, h), pre-multiplied by the scale, into qs; running max,
-// sum and output accumulators reset.
-inline void StartQueryBlock(const AttentionArgs& a, int64_t b, int64_t h, int64_t i0, int nq,
-                            float (*qs)[kAttentionMaxDk], float* m, float* l,
-                            float (*acc)[kAttentionMaxDv]) {
+// The output row of query i of (b, h): the kernel accumulates there (rescaled as the running
+// max grows) and divides by the softmax sum at the end.
+inline float* OutputRow(const AttentionArgs& a, int64_t b, int64_t h, int64_t i) {
+  return a.y + (b * a.sq + i) * a.heads * a.dv + h * a.dv;
+}
+
+// Queries i0 .. i0 + nq of (b, h), pre-multiplied by the scale, into qs.
+inline void LoadQueries(const AttentionArgs& a, int64_t b, int64_t h, int64_t i0, int nq,
+                        float (*qs)[kAttentionMaxDk]) {
   const int64_t ld = a.heads * a.dk;
   for (int qi = 0; qi < nq; ++qi) {
     const float* q = a.q + (b * a.sq + i0 + qi) * ld + h * a.dk;
     for (int64_t d = 0; d < a.dk; ++d) qs[qi][d] = q[d] * a.scale;
-    m[qi] = -INFINITY;
-    l[qi] = 0;
-    std::fill(acc[qi], acc[qi] + a.dv, 0.0f);
   }
 }
 
@@ -65,15 +66,14 @@ inline void MaskScores(const AttentionArgs& a, int64_t b, int64_t h, int64_t i, 
   }
 }
 
-// y = acc / l for the block; where every key was masked with -inf, NaN (as softmax gives) or 0
-// (zero_empty_rows).
-inline void FinishQueryBlock(const AttentionArgs& a, int64_t b, int64_t h, int64_t i0, int nq,
-                             const float (*acc)[kAttentionMaxDv], const float* l) {
-  const int64_t ld = a.heads * a.dv;
-  for (int qi = 0; qi < nq; ++qi) {
-    float* y = a.y + (b * a.sq + i0 + qi) * ld + h * a.dv;
+// y /= l for queries i0 .. i0 + n; where every key was masked with -inf, NaN (as softmax gives)
+// or 0 (zero_empty_rows).
+inline void FinishQueries(const AttentionArgs& a, int64_t b, int64_t h, int64_t i0, int64_t n,
+                          const float* l) {
+  for (int64_t qi = 0; qi < n; ++qi) {
+    float* y = OutputRow(a, b, h, i0 + qi);
     const float inv = l[qi] > 0 ? 1.0f / l[qi] : (a.zero_empty_rows ? 0.0f : NAN);
-    for (int64_t d = 0; d < a.dv; ++d) y[d] = acc[qi][d] * inv;
+    for (int64_t d = 0; d < a.dv; ++d) y[d] *= inv;
   }
 }
 

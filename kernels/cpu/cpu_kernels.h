@@ -86,6 +86,7 @@ struct AttentionArgs {
   int64_t batch, heads, sq, sk, dk, dv;
   int64_t kv_heads;      // K/V heads: query head h reads K/V head h / (heads / kv_heads)
   bool zero_empty_rows;  // a row with every key masked out gives 0, not NaN
+  int64_t range;         // queries per task (set by AttentionF32): rows are (b, h, range) tasks
   float scale;
   float* y;
 };
@@ -208,8 +209,9 @@ void DepthwiseConvF32(const Kernels& kernels, const DepthwiseArgs& args, const P
 
 // Multi-head attention in ref::Attention's layout and semantics, split across `par`.
 void AttentionF32(const Kernels& kernels, const AttentionArgs& args, const Parallel* par);
-// Query rows per attention task (a block shares its transposed key tiles).
-constexpr int64_t kAttentionQueryBlock = 64;
+// Queries scored together (register blocks of them share each loaded key vector), and the most
+// queries one task covers (its key tiles are transposed once for all of them).
+constexpr int64_t kAttentionQueryBlock = 64, kAttentionMaxRange = 4096;
 // Head sizes the attention kernels take (their stack buffers); callers fall back beyond them.
 constexpr int64_t kAttentionMaxDk = 128, kAttentionMaxDv = 256;
 

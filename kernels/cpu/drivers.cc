@@ -398,8 +398,17 @@ void DepthwiseConvF32(const Kernels& kernels, const DepthwiseArgs& args, const P
 void AttentionF32(const Kernels& kernels, const AttentionArgs& in, const Parallel* par) {
   AttentionArgs args = in;
   if (args.kv_heads <= 0) args.kv_heads = args.heads;  // no grouping
+  // Tasks of whole query blocks: as few per (batch, head) as keep every thread busy (each task
+  // transposes the keys once), at most kAttentionMaxRange queries each.
+  const int64_t threads = par ? std::max(1, par->threads) : 1;
   const int64_t blocks = (args.sq + kAttentionQueryBlock - 1) / kAttentionQueryBlock;
-  ParallelFor(par, args.batch * args.heads * blocks,
+  const int64_t heads = std::max<int64_t>(1, args.batch * args.heads);
+  int64_t ranges = std::min(blocks, std::max<int64_t>(1, (2 * threads + heads - 1) / heads));
+  ranges = std::max(ranges, (args.sq + kAttentionMaxRange - 1) / kAttentionMaxRange);
+  const int64_t per = (blocks + ranges - 1) / ranges;
+  args.range = std::max<int64_t>(1, per * kAttentionQueryBlock);
+  const int64_t tasks = (args.sq + args.range - 1) / args.range;
+  ParallelFor(par, args.batch * args.heads * tasks,
               [&](int64_t begin, int64_t end) { kernels.f32_attention(args, begin, end); });
 }
 

@@ -99,3 +99,25 @@ func.func @broadcast_add(%x: tensor<2x4xf32>, %row: tensor<1x4xf32>) -> tensor<2
   %1 = axle.add %0, %row : (tensor<2x4xf32>, tensor<1x4xf32>) -> tensor<2x4xf32>
   return %1 : tensor<2x4xf32>
 }
+
+// -----
+
+// A BatchNorm left unfolded by the exporter, after a convolution (channels-last GEMM): its
+// per-channel scale folds into the weight and bias, its shift into the bias.
+// CHECK-LABEL: func.func @batchnorm_folds_into_linear
+// CHECK-DAG: %[[W:.*]] = axle.constant dense<{{\[}}[2.000000e+00, 3.000000e+00], [2.000000e+00, 3.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[B:.*]] = axle.constant dense<[3.000000e+00, 5.000000e+00]> : tensor<2xf32>
+// CHECK: axle.linear %arg0, %[[W]], %[[B]] {activation = "relu"}
+// CHECK-NOT: axle.mul
+func.func @batchnorm_folds_into_linear(%x: tensor<1x3x3x2xf32>) -> tensor<1x3x3x2xf32> {
+  %w = axle.constant dense<1.0> : tensor<2x2xf32>
+  %b = axle.constant dense<1.0> : tensor<2xf32>
+  %s = axle.constant dense<[[[[2.0, 3.0]]]]> : tensor<1x1x1x2xf32>
+  %t = axle.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %0 = axle.matmul %x, %w : (tensor<1x3x3x2xf32>, tensor<2x2xf32>) -> tensor<1x3x3x2xf32>
+  %1 = axle.add %0, %b : (tensor<1x3x3x2xf32>, tensor<2xf32>) -> tensor<1x3x3x2xf32>
+  %2 = axle.mul %1, %s : (tensor<1x3x3x2xf32>, tensor<1x1x1x2xf32>) -> tensor<1x3x3x2xf32>
+  %3 = axle.add %2, %t : (tensor<1x3x3x2xf32>, tensor<2xf32>) -> tensor<1x3x3x2xf32>
+  %4 = axle.relu %3 : (tensor<1x3x3x2xf32>) -> tensor<1x3x3x2xf32>
+  return %4 : tensor<1x3x3x2xf32>
+}

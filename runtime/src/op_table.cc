@@ -100,7 +100,22 @@ Status ValidateBinary(const OpInfo& op, const OpArgs& a) {
   return ExpectOutput(a, 0, ref::BinaryOutputType(bop, x.dtype), out);
 }
 KernelResult RunBinary(const OpInfo& op, const OpArgs& a) {
-  return ref::Binary(static_cast<ref::BinaryOp>(op.variant), *a.in[0], *a.in[1], *a.out[0]);
+  const auto fn = static_cast<ref::BinaryOp>(op.variant);
+  const cpu::Kernels& kernels = cpu::HostKernels();
+  // f32 arithmetic as a two-load program of the vectorized fused-elementwise driver.
+  if (kernels.f32_vmath && a.in[0]->dtype == DType::kF32 && a.in[1]->dtype == DType::kF32 &&
+      a.out[0]->dtype == DType::kF32 &&
+      (fn == ref::BinaryOp::kAdd || fn == ref::BinaryOp::kSub || fn == ref::BinaryOp::kMul ||
+       fn == ref::BinaryOp::kDiv || fn == ref::BinaryOp::kMin || fn == ref::BinaryOp::kMax)) {
+    const uint8_t code[] = {
+        static_cast<uint8_t>(ref::ElementwiseInstr::kLoad),   0,
+        static_cast<uint8_t>(ref::ElementwiseInstr::kLoad),   1,
+        static_cast<uint8_t>(ref::ElementwiseInstr::kBinary), static_cast<uint8_t>(fn)};
+    cpu::FusedElementwiseF32(kernels, code, sizeof(code), nullptr, a.in, 2, *a.out[0], a.par);
+    Report(a, kernels.isa);
+    return {};
+  }
+  return ref::Binary(fn, *a.in[0], *a.in[1], *a.out[0]);
 }
 
 Status ValidateUnary(const OpInfo& op, const OpArgs& a) {
@@ -110,6 +125,20 @@ Status ValidateUnary(const OpInfo& op, const OpArgs& a) {
   return ExpectOutput(a, 0, x.dtype, x.shape);
 }
 KernelResult RunUnary(const OpInfo& op, const OpArgs& a) {
+  const auto fn = static_cast<ref::UnaryOp>(op.variant);
+  const cpu::Kernels& kernels = cpu::HostKernels();
+  // The f32 functions the vectorized fused-elementwise driver has: a one-load program.
+  if (kernels.f32_vmath && a.in[0]->dtype == DType::kF32 && a.out[0]->dtype == DType::kF32 &&
+      (fn == ref::UnaryOp::kRelu || fn == ref::UnaryOp::kSigmoid || fn == ref::UnaryOp::kTanh ||
+       fn == ref::UnaryOp::kErf || fn == ref::UnaryOp::kExp || fn == ref::UnaryOp::kNeg ||
+       fn == ref::UnaryOp::kAbs || fn == ref::UnaryOp::kSqrt || fn == ref::UnaryOp::kReciprocal)) {
+    const uint8_t code[] = {static_cast<uint8_t>(ref::ElementwiseInstr::kLoad), 0,
+                            static_cast<uint8_t>(ref::ElementwiseInstr::kUnary),
+                            static_cast<uint8_t>(fn)};
+    cpu::FusedElementwiseF32(kernels, code, sizeof(code), nullptr, a.in, 1, *a.out[0], a.par);
+    Report(a, kernels.isa);
+    return {};
+  }
   ref::Unary(static_cast<ref::UnaryOp>(op.variant), a.params.alpha, a.params.beta, *a.in[0],
              *a.out[0]);
   return {};

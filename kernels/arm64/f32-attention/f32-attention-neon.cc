@@ -20,6 +20,7 @@ struct Neon {
   static T Load(const float* p) { return vld1q_f32(p); }
   static T LoadU(const float* p) { return vld1q_f32(p); }
   static void Store(float* p, T v) { vst1q_f32(p, v); }
+  static void StoreU(float* p, T v) { vst1q_f32(p, v); }
   static T Fma(T a, T b, T c) { return vfmaq_f32(c, a, b); }
   static T Add(T a, T b) { return vaddq_f32(a, b); }
   static T Sub(T a, T b) { return vsubq_f32(a, b); }

@@ -17,6 +17,7 @@ struct Avx2 {
   static T Load(const float* p) { return _mm256_load_ps(p); }
   static T LoadU(const float* p) { return _mm256_loadu_ps(p); }
   static void Store(float* p, T v) { _mm256_store_ps(p, v); }
+  static void StoreU(float* p, T v) { _mm256_storeu_ps(p, v); }
   static T Fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
   static T Add(T a, T b) { return _mm256_add_ps(a, b); }
   static T Sub(T a, T b) { return _mm256_sub_ps(a, b); }

@@ -17,6 +17,7 @@ struct Avx512 {
   static T Load(const float* p) { return _mm512_load_ps(p); }
   static T LoadU(const float* p) { return _mm512_loadu_ps(p); }
   static void Store(float* p, T v) { _mm512_store_ps(p, v); }
+  static void StoreU(float* p, T v) { _mm512_storeu_ps(p, v); }
   static T Fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
   static T Add(T a, T b) { return _mm512_add_ps(a, b); }
   static T Sub(T a, T b) { return _mm512_sub_ps(a, b); }
