@@ -31,6 +31,30 @@ FUSIONS = {
     "vit": ({"attention", "layer_norm"}, {"softmax", "matmul", "gather"}),
     "detr": ({"attention", "layer_norm"}, {"matmul"}),
 }
+# CNN classes also compiled to int8 (calibrated on the fixture's own input): the convolutions
+# run as im2col + linear_int8; relative RMS error against ONNX Runtime's f32 outputs below this.
+INT8_CLASSES = {"resnet": 0.03, "mobilenetv2": 0.05}
+
+
+def check_int8(axle, folder, want, bound, tmp):
+    """None, or why the int8 plan of a CNN fixture fails."""
+    model = os.path.join(folder, "model.onnx")
+    data = os.path.join(folder, "test_data_set_0")
+    plan, out = os.path.join(tmp, "m8.axm"), os.path.join(tmp, "out8")
+    r = subprocess.run([axle, "compile", model, "-o", plan, "--precision", "int8", "--calib", data,
+                        "--json"], capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        return "int8 compile: " + (r.stderr.strip().splitlines() or ["?"])[0][:300]
+    if "linear_int8" not in json.loads(r.stdout).get("ops", {}):
+        return "int8 plan has no linear_int8 (the convolutions stayed f32)"
+    r = subprocess.run([axle, "run", plan, "--inputs", data, "--outputs", out, "-q"],
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        return "int8 run: " + (r.stderr.strip().splitlines() or ["?"])[0][:300]
+    got = load_pb(os.path.join(out, "output_0.pb")).astype(np.float64)
+    err = float(np.linalg.norm(got - want[0]) / max(np.linalg.norm(want[0]), 1e-30))
+    check_int8.err = err
+    return None if err < bound else f"int8 relative error {err:.3g} above {bound}"
 
 
 def load_pb(path):
@@ -78,6 +102,11 @@ def check(axle, folder):
             worst = max(worst, diff)
             if not np.allclose(got, w, rtol=1e-3, atol=1e-4):
                 return "mismatch", f"output {k}: max |difference| {diff:.3g}", worst
+        bound = INT8_CLASSES.get(os.path.basename(folder.rstrip("/")).rsplit("_", 1)[0])
+        if bound is not None:
+            why = check_int8(axle, folder, want, bound, tmp)
+            if why:
+                return "int8", why, worst
     return "pass", "", worst
 
 
@@ -97,6 +126,7 @@ def main():
     failed = 0
     for folder in folders:
         name = os.path.basename(folder)
+        check_int8.err = None
         status, detail, worst = check(a.axle, folder)
         failed += status != "pass"
         if a.json:
@@ -105,6 +135,8 @@ def main():
         else:
             extra = (f"max |difference| from ONNX Runtime {worst:.2g}, compiled in "
                      f"{check.compile_ms:.0f} ms" if worst is not None else "")
+            if check_int8.err is not None and status == "pass":
+                extra += f"; int8 plan: relative error {check_int8.err:.2g}"
             print(f"{name:24s} {status:14s} {detail or extra}")
     print(f"{len(folders) - failed} of {len(folders)} exported models compile and match ONNX Runtime")
     sys.exit(1 if failed or not folders else 0)
