@@ -313,18 +313,29 @@ struct SliceOfViews : mlir::OpRewritePattern<SliceOp> {
         dim = static_cast<int>(d);
       }
     if (dim < 0) return rewriter.notifyMatchFailure(op, "slices nothing");
+    // The whole chain first; else a later view in it (RoPE's rotate_half slices the head
+    // dimension, whole in [B, S, H, d] but not in the [B, S, H*d] the chain starts from).
+    for (size_t first = 0; first < chain.size(); ++first) {
+      Value from = first ? chain[first - 1]->getResult(0) : source;
+      if (Rewrite(op, rewriter, from, ArrayRef(chain).drop_front(first), dim, in, out))
+        return mlir::success();
+    }
+    return rewriter.notifyMatchFailure(op, "the sliced atoms are not outermost in any source");
+  }
+
+  static bool Rewrite(SliceOp op, PatternRewriter& rewriter, Value source,
+                      ArrayRef<mlir::Operation*> chain, int dim, RankedTensorType in,
+                      RankedTensorType out) {
     auto atoms = AtomsOf(source, chain);
-    if (!atoms || atoms->now[dim].empty()) return rewriter.notifyMatchFailure(op, "no atoms");
+    if (!atoms || atoms->now[dim].empty()) return false;
     const int outer = atoms->now[dim].front();
     const int64_t inner = in.getDimSize(dim) / atoms->size[outer];
     const int64_t begin = op.getStarts()[dim], count = out.getDimSize(dim);
-    if (begin % inner || count % inner)
-      return rewriter.notifyMatchFailure(op, "the slice cuts inside an atom");
+    if (begin % inner || count % inner) return false;  // the slice cuts inside an atom
     int src_dim = -1;
     for (size_t d = 0; d < atoms->source.size(); ++d)
       if (!atoms->source[d].empty() && atoms->source[d].front() == outer) src_dim = d;
-    if (src_dim < 0)
-      return rewriter.notifyMatchFailure(op, "the atom is not outermost in the source");
+    if (src_dim < 0) return false;  // the atom is not outermost in the source
     auto src = llvm::cast<RankedTensorType>(source.getType());
     const int64_t src_inner = src.getDimSize(src_dim) / atoms->size[outer];
     SmallVector<int64_t> starts(src.getRank(), 0), steps(src.getRank(), 1), shape(src.getShape());
@@ -340,7 +351,7 @@ struct SliceOfViews : mlir::OpRewritePattern<SliceOp> {
         for (auto& list : *dims) llvm::erase(list, outer);
     }
     rewriter.replaceOp(op, BuildView(rewriter, op.getLoc(), sliced.getResult(), narrowed, out));
-    return mlir::success();
+    return true;
   }
 };
 

@@ -195,3 +195,25 @@ func.func @ceil_mode_pool_stays(%a: tensor<1x5x5x4xf32>) -> tensor<1x4x3x3xf32> 
   %1 = axle.pool %0 {count_include_pad = false, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, kind = "max", p = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x5x5xf32>) -> tensor<1x4x3x3xf32>
   return %1 : tensor<1x4x3x3xf32>
 }
+
+// -----
+
+// RoPE's rotate_half on heads split from [B, S, H*d]: the head dimension is whole only in the
+// [B, S, H, d] view, so the slices, the negation and the concat move to that view and the
+// transpose ends up once, after them.
+// CHECK-LABEL: func.func @rotate_half_before_the_head_transpose
+// CHECK: %[[R:.*]] = axle.reshape %arg0 : (tensor<1x5x32xf32>) -> tensor<1x5x4x8xf32>
+// CHECK-DAG: axle.slice %[[R]] {starts = array<i64: 0, 0, 0, 4>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x5x4x8xf32>) -> tensor<1x5x4x4xf32>
+// CHECK-DAG: axle.slice %[[R]] {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x5x4x8xf32>) -> tensor<1x5x4x4xf32>
+// CHECK: %[[C:.*]] = axle.concat
+// CHECK-SAME: (tensor<1x5x4x4xf32>, tensor<1x5x4x4xf32>) -> tensor<1x5x4x8xf32>
+// CHECK: axle.transpose %[[C]] {perm = array<i64: 0, 2, 1, 3>}
+func.func @rotate_half_before_the_head_transpose(%x: tensor<1x5x32xf32>) -> tensor<1x4x5x8xf32> {
+  %0 = axle.reshape %x : (tensor<1x5x32xf32>) -> tensor<1x5x4x8xf32>
+  %1 = axle.transpose %0 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x5x4x8xf32>) -> tensor<1x4x5x8xf32>
+  %2 = axle.slice %1 {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x4x5x8xf32>) -> tensor<1x4x5x4xf32>
+  %3 = axle.slice %1 {starts = array<i64: 0, 0, 0, 4>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x4x5x8xf32>) -> tensor<1x4x5x4xf32>
+  %4 = axle.neg %3 : (tensor<1x4x5x4xf32>) -> tensor<1x4x5x4xf32>
+  %5 = axle.concat %4, %2 {axis = 3 : i64} : (tensor<1x4x5x4xf32>, tensor<1x4x5x4xf32>) -> tensor<1x4x5x8xf32>
+  return %5 : tensor<1x4x5x8xf32>
+}
