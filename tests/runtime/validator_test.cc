@@ -3,6 +3,7 @@
 // breaks exactly one thing.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <functional>
 #include <set>
 #include <string>
@@ -244,6 +245,79 @@ TEST(Validator, RejectsBadOpParameters) {
     EXPECT_EQ(s, AXLE_INVALID_MODEL) << c.message;
     EXPECT_NE(std::string(axle_last_error()).find(c.message), std::string::npos)
         << "expected '" << c.message << "' in: " << axle_last_error();
+  }
+}
+
+// A linear over convolution windows (LinearParams.conv_window, what axle-fuse-im2col writes):
+// x [1, 5, 5, 3] channels-last, 3x3 windows, stride 2, pad 1 -> y [1, 3, 3, 16], weights packed.
+std::vector<uint8_t> ConvLinear(const std::function<void(ModelSpec&)>& edit) {
+  ModelBuilder b;
+  const uint32_t x = b.Input("x", DType::kF32, {1, 5, 5, 3});
+  std::vector<float> packed(27 * 16);
+  for (size_t i = 0; i < packed.size(); ++i) packed[i] = 0.01f * static_cast<float>(i % 37) - 0.1f;
+  const uint32_t w = b.Constant("w", DType::kF32, {1, 27, 16}, packed);
+  const uint32_t y = b.Output("y", DType::kF32, {1, 3, 3, 16});
+  ParamsSpec p = ParamsSpec::Linear(0, fb::WeightLayout_Panel16);
+  p.list = {3, 3, 2, 2, 1, 1, 1, 1, 1, 1};
+  b.Step(fb::OpCode_Linear, {x, w}, {y}, p, "conv");
+  if (edit) edit(b.spec());
+  return b.Serialize();
+}
+
+TEST(Validator, ConvolutionWindowsOfALinear) {
+  // Loads, and computes the convolution (closed form: the windows' dot products).
+  {
+    AlignedBytes buf(ConvLinear(nullptr));
+    axle_model_t* m = nullptr;
+    ASSERT_EQ(axle_model_load_buffer(buf.data(), buf.size(), &m), AXLE_OK) << axle_last_error();
+    axle_context_t* ctx = nullptr;
+    ASSERT_EQ(axle_context_create(m, nullptr, &ctx), AXLE_OK);
+    void* in = nullptr;
+    size_t in_size = 0;
+    ASSERT_EQ(axle_context_input_buffer(ctx, 0, &in, &in_size), AXLE_OK);
+    std::vector<float> x(75);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = 0.05f * static_cast<float>(i % 11) - 0.2f;
+    std::memcpy(in, x.data(), in_size);
+    ASSERT_EQ(axle_context_invoke(ctx), AXLE_OK) << axle_last_error();
+    const void* out = nullptr;
+    size_t out_size = 0;
+    ASSERT_EQ(axle_context_output_buffer(ctx, 0, &out, &out_size), AXLE_OK);
+    const float* y = static_cast<const float*>(out);
+    for (int oy = 0; oy < 3; ++oy)
+      for (int ox = 0; ox < 3; ++ox)
+        for (int n = 0; n < 16; ++n) {
+          double want = 0;
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 3; ++kx)
+              for (int c = 0; c < 3; ++c) {
+                const int iy = oy * 2 - 1 + ky, ix = ox * 2 - 1 + kx;
+                if (iy < 0 || iy >= 5 || ix < 0 || ix >= 5) continue;
+                const int k = (ky * 3 + kx) * 3 + c;
+                want += double(x[(iy * 5 + ix) * 3 + c]) *
+                        (0.01 * static_cast<double>((k * 16 + n) % 37) - 0.1);
+              }
+          EXPECT_NEAR(y[(oy * 3 + ox) * 16 + n], want, 1e-5) << oy << "," << ox << "," << n;
+        }
+    axle_context_destroy(ctx);
+    axle_model_release(m);
+  }
+  const Case cases[] = {
+      {"nine window values", [](ModelSpec& s) { s.steps[0].params.list.pop_back(); }, nullptr,
+       AXLE_INVALID_MODEL, "LinearParams.conv_window has 9 values"},
+      {"zero stride", [](ModelSpec& s) { s.steps[0].params.list[2] = 0; }, nullptr,
+       AXLE_INVALID_MODEL, "LinearParams.conv_window value 2 is 0"},
+      {"negative pad", [](ModelSpec& s) { s.steps[0].params.list[5] = -1; }, nullptr,
+       AXLE_INVALID_MODEL, "LinearParams.conv_window value 5 is -1"},
+      {"unpacked weights",
+       [](ModelSpec& s) { s.steps[0].params.weight_layout = fb::WeightLayout_KN; }, nullptr,
+       AXLE_INVALID_MODEL, "needs its weight packed"},
+      {"output extent", [](ModelSpec& s) { s.steps[0].params.list[2] = 1; }, nullptr,
+       AXLE_INVALID_MODEL, "output 0 is f32[1,3,3,16], but its inputs give f32[1,5,3,16]"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(LoadBytes(ConvLinear(c.edit_spec)), c.code) << c.kind;
+    EXPECT_NE(std::string(axle_last_error()).find(c.message), std::string::npos)
+        << c.kind << ": expected '" << c.message << "' in: " << axle_last_error();
   }
 }
 
