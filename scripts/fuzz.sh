@@ -48,11 +48,6 @@ if [ ! -f "$seeds/.done" ]; then
   rm -rf "$seeds"/{axm_load,onnx_compile,tensor_proto}
   mkdir -p "$seeds"/{axm_load,onnx_compile,tensor_proto}
   for m in mlp zoo; do "$testmodel" "$m" -o "$seeds/axm_load/$m.axm"; done
-  # Plans of exported models: convolution windows, channels-last pooling, grouped-query
-  # attention with the NaN guard, RMSNorm (the fields issue 17 added to the schema).
-  for m in resnet_ts qwen2_ts; do
-    "$axle" compile "$root/tests/exported/fixtures/$m/model.onnx" -o "$seeds/axm_load/$m.axm" -q
-  done
   n=0
   while read -r t; do
     [ -f "$node_tests/$t/model.onnx" ] || continue
